@@ -1,0 +1,2 @@
+export { systemClock } from './system-clock.js';
+export { FakeClock, flushMicrotasks } from './fake-clock.js';

@@ -1,0 +1,3 @@
+export type * from './stream-repository.js';
+export type * from './clock.js';
+export type * from './logger.js';

@@ -1,0 +1,151 @@
+import type { StreamId } from '../domain/stream-id.js';
+
+/**
+ * The fields of one stream entry, in insertion order. Field names and values are strings: the
+ * codec turns events into fields and back; a backend stores and returns them byte for byte.
+ */
+export type EntryFields = Readonly<Record<string, string>>;
+
+/** One entry as read back: its id and its fields. */
+export interface StreamEntry {
+  readonly id: StreamId;
+  readonly fields: EntryFields;
+}
+
+/**
+ * Makes a batch safe to retry. Each entry of the batch has a sequence number from one producer
+ * (a publisher's message context); sequence numbers of one producer only ever grow. The backend
+ * records the highest sequence it has appended for the producer on that topic, and skips,
+ * atomically with the append, every entry whose sequence is not above it.
+ */
+export interface AppendIdempotency {
+  /** Stable id of the producer, unique per topic (for example `publisherId:messageIndex`). */
+  readonly producerId: string;
+  /** One sequence number per entry, strictly increasing within the batch. */
+  readonly seqs: readonly number[];
+}
+
+/** One append: a batch of entries for one topic and the retention that goes with it. */
+export interface AppendRequest {
+  /** The stream's key, already prefixed (`task:<id>`). */
+  readonly topic: string;
+  /** The entries, appended in this order; an empty batch is a no-op that still refreshes nothing. */
+  readonly entries: readonly EntryFields[];
+  /** Approximate cap on the stream length (`MAXLEN ~`): after the append the stream holds at least this many entries when it has them, and a bounded number more; 0 disables trimming. */
+  readonly maxLen: number;
+  /** Sliding time-to-live in seconds, reset by every append; 0 disables expiry (the key then has none). */
+  readonly ttlSeconds: number;
+  /** When given, retried entries are skipped instead of written twice. */
+  readonly idempotency?: AppendIdempotency;
+}
+
+/** What an append did. */
+export interface AppendResult {
+  /** Ids assigned to the entries written, in batch order (skipped duplicates have none). */
+  readonly ids: readonly StreamId[];
+  /** How many entries were skipped as already appended (idempotent retries). */
+  readonly duplicates: number;
+}
+
+/** Options of a read. */
+export interface ReadOptions {
+  /** At most this many entries per topic; the backend may use its own default when absent. */
+  readonly count?: number;
+  /**
+   * Wait up to this many milliseconds for an entry when none is there yet. 0 or absent: return
+   * at once. Honoured only when {@link StreamRepositoryCapabilities.blockingReads} is true;
+   * other backends return at once, and the caller polls.
+   */
+  readonly blockMs?: number;
+  /** Ends a waiting read early; the read then resolves with what it has (usually nothing). */
+  readonly signal?: AbortSignal;
+}
+
+/** One topic's cursor in a multi-topic read. */
+export interface TopicCursor {
+  readonly topic: string;
+  /** Entries strictly after this id are returned. Never `$`: use {@link StreamRepository.tailId}. */
+  readonly afterId: StreamId;
+}
+
+/** Entries read for one topic in a multi-topic read. Topics with no new entries are left out. */
+export interface TopicEntries {
+  readonly topic: string;
+  readonly entries: readonly StreamEntry[];
+}
+
+/** What a backend knows about one stream. */
+export interface StreamInfo {
+  /** Entries currently held. */
+  readonly length: number;
+  /** Oldest retained entry's id, `0-0` when empty. */
+  readonly firstId: StreamId;
+  /** Newest entry's id ever assigned (kept after trimming), `0-0` when none. */
+  readonly lastId: StreamId;
+  /** Entries ever appended to this stream (Redis `entries-added`). */
+  readonly entriesAdded: number;
+  /** Highest id removed by trimming or deletion, `0-0` when none (Redis `max-deleted-entry-id`). */
+  readonly maxDeletedId: StreamId;
+  /** Milliseconds until the key expires, or `null` when it has no time-to-live. */
+  readonly ttlMs: number | null;
+}
+
+/** What a backend can do; the subscriber and the conformance suite adapt to it. */
+export interface StreamRepositoryCapabilities {
+  /** Reads can wait for entries server-side (`XREAD BLOCK`). When false, callers poll. */
+  readonly blockingReads: boolean;
+  /** A batch is appended atomically, in one round trip. */
+  readonly atomicBatchAppend: boolean;
+  /** {@link AppendRequest.idempotency} is honoured. */
+  readonly idempotentAppend: boolean;
+}
+
+/**
+ * The contract every taskstream backend honours: an ordered, append-only log per topic with
+ * Redis Streams semantics. It speaks the domain (append, read after, tail), never Redis commands,
+ * so a REST backend and a socket backend can both honour it. `src/conformance` checks every rule.
+ *
+ * Rules:
+ * 1. **Ids.** Every entry gets a `ms-seq` id greater than every id the topic has ever assigned,
+ *    even after trimming, deletion of entries, or a clock that goes backwards.
+ * 2. **Order.** Entries of one append are stored in batch order, contiguous with respect to
+ *    other appends to the same topic when {@link StreamRepositoryCapabilities.atomicBatchAppend}.
+ * 3. **Reads after an id.** `read` returns entries with id strictly greater than `afterId`, in id
+ *    order. A read never resolves `$` or any other moving position: an entry appended between two
+ *    reads is returned by the second, whatever happened in between (an empty blocking read,
+ *    a timeout, a reconnect).
+ * 4. **Tail.** `tailId` is the newest id the topic has assigned, or `0-0` for a missing or
+ *    empty topic. Subscribers snapshot it once, then read after it.
+ * 5. **Blocking.** With `blockMs` and blocking support, a read with nothing to return waits
+ *    until an entry arrives on any of its topics (then returns it) or the time runs out (then
+ *    returns nothing). Concurrent blocking reads may be multiplexed by the backend but must never
+ *    delay its appends. An aborted read resolves promptly with nothing.
+ * 6. **Retention.** `maxLen` trims approximately from the oldest end and never removes entries
+ *    appended by the current call; `ttlSeconds` sets a sliding expiry that every append renews;
+ *    0 disables each. An expired topic behaves as missing (tail `0-0`, no entries), and ids
+ *    it assigns afterwards start again from the clock.
+ * 7. **Idempotence.** With {@link AppendRequest.idempotency} and support for it, an entry whose
+ *    producer sequence was already appended is skipped and counted in
+ *    {@link AppendResult.duplicates}; the record lives and expires with the topic.
+ * 8. **Deletion.** Only `deleteTopic` removes a topic; readers never delete.
+ * 9. **Errors.** Failures are rejected as `TaskStreamError` (`BACKEND_UNAVAILABLE`,
+ *    `BACKEND_AUTH`, `BACKEND_COMMAND`, `CLOSED`), with the underlying error as `cause`.
+ */
+export interface StreamRepository {
+  /** What this backend supports. */
+  readonly capabilities: StreamRepositoryCapabilities;
+  /** Appends a batch to one topic, trims, renews the TTL (rules 1, 2, 6, 7). */
+  append(request: AppendRequest): Promise<AppendResult>;
+  /** Entries of one topic strictly after `afterId` (rules 3, 5). */
+  read(topic: string, afterId: StreamId, options?: ReadOptions): Promise<readonly StreamEntry[]>;
+  /** Entries of many topics at once, each after its own cursor; waits when all are empty (rule 5). */
+  readMany(cursors: readonly TopicCursor[], options?: ReadOptions): Promise<readonly TopicEntries[]>;
+  /** The newest id of a topic, `0-0` when missing or empty (rule 4). */
+  tailId(topic: string): Promise<StreamId>;
+  /** Length, bounds, trimming history and TTL of a topic; `null` when it does not exist. */
+  info(topic: string): Promise<StreamInfo | null>;
+  /** Removes a topic and its idempotency record (rule 8). Resolves true when it existed. */
+  deleteTopic(topic: string): Promise<boolean>;
+  /** Releases connections and timers the backend opened (not those supplied by the user). Idempotent. */
+  close(): Promise<void>;
+}
