@@ -1,0 +1,55 @@
+import type { StreamInfo } from '../../ports/stream-repository.js';
+import { TaskStreamError } from '../errors.js';
+import type { GapEvent } from '../events.js';
+import { compareStreamIds, parseStreamId, type StreamId } from '../stream-id.js';
+
+/** Where a subscription starts reading, decided once before its first read. */
+export interface SubscriptionStart {
+  /** The topic (stream key) read. */
+  readonly topic: string;
+  /** Entries strictly after this id are yielded: the resume point, or the tail snapshot. */
+  readonly startId: StreamId;
+  /** True when the start came from a `lastEventId`. */
+  readonly resumed: boolean;
+  /** Set when entries after the resume point were trimmed; it is yielded as the first item. */
+  readonly gap: GapEvent | null;
+}
+
+/**
+ * Parses a `Last-Event-ID`. Absent, `null` or empty means "no resume point". Anything else must
+ * be a stream id, or `INVALID_RESUME_POINT` is thrown.
+ */
+export function parseResumeId(lastEventId: string | null | undefined): StreamId | null {
+  if (lastEventId === undefined || lastEventId === null || lastEventId === '') return null;
+  try {
+    parseStreamId(lastEventId);
+    return lastEventId;
+  } catch (err) {
+    throw new TaskStreamError('INVALID_RESUME_POINT', `Last-Event-ID is not a stream id: ${JSON.stringify(String(lastEventId)).slice(0, 80)}`, {
+      cause: err,
+      details: { lastEventId },
+    });
+  }
+}
+
+/**
+ * Checks a resume point against what the backend knows of the stream. A missing stream (not
+ * created yet, or expired) accepts any resume point. A resume point newer than the stream's
+ * newest id is `INVALID_RESUME_POINT`. When trimming removed an entry after the resume point,
+ * the returned gap says from where reading really continues.
+ */
+export function checkResumePoint(resumeId: StreamId, info: StreamInfo | null): GapEvent | null {
+  if (info === null) return null;
+  if (compareStreamIds(resumeId, info.lastId) > 0) {
+    throw new TaskStreamError('INVALID_RESUME_POINT', `Last-Event-ID ${resumeId} is newer than the stream's newest entry ${info.lastId}`, {
+      details: { lastEventId: resumeId, lastId: info.lastId },
+    });
+  }
+  if (compareStreamIds(info.maxDeletedId, resumeId) <= 0) return null;
+  return {
+    type: 'gap',
+    resumeId,
+    firstRetainedId: info.firstId,
+    trimmed: Math.max(0, info.entriesAdded - info.length),
+  };
+}

@@ -1,0 +1,75 @@
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { StreamRepository } from '../../ports/stream-repository.js';
+import type { EventCodec } from '../codec/event-codec.js';
+import { resolveSettings, topicFor, type StreamSettings } from '../config.js';
+import type { SubscriptionItem } from '../events.js';
+import { DEFAULT_SUBSCRIBER_TUNING, resolveTuning, validateLimit, type SubscribeOptions, type SubscriberTuning } from './options.js';
+import { StreamSubscription, type Subscription } from './subscription.js';
+
+/** What {@link createSubscriber} needs. */
+export interface SubscriberOptions {
+  /** The backend to read from. */
+  readonly repository: StreamRepository;
+  /** Turns entries back into events (use `agentexCodec` for agentex's wire format). */
+  readonly codec: EventCodec;
+  /** Time for poll intervals and retry backoff (`systemClock` in production, `FakeClock` in tests). */
+  readonly clock: Clock;
+  /** Where retried backend failures are reported. @default none */
+  readonly logger?: Logger;
+  /** Stream settings; only `keyPrefix` matters to a subscriber. @default DEFAULT_SETTINGS */
+  readonly settings?: Partial<StreamSettings>;
+  /** Timing and retry defaults for every subscription. @default DEFAULT_SUBSCRIBER_TUNING */
+  readonly tuning?: Partial<SubscriberTuning>;
+}
+
+/** Reads task streams. Stateless between subscriptions; one subscriber serves any number of them. */
+export interface Subscriber {
+  /**
+   * Opens a subscription: it starts fixing its start point at once (tail snapshot or resume
+   * check); await `subscription.ready` before announcing the connection, then iterate it.
+   * Throws `INVALID_ARGUMENT` for a bad task id or limit, `INVALID_CONFIG` for bad timings.
+   */
+  open(taskId: string, options?: SubscribeOptions): Subscription;
+  /** Shorthand for `open(taskId, options)` when the caller only iterates. */
+  subscribe(taskId: string, options?: SubscribeOptions): AsyncIterable<SubscriptionItem>;
+}
+
+/**
+ * Creates a subscriber. Each subscription yields `{ id, event }` items: task events, `decode_error`
+ * items for entries the codec cannot read (reading goes on), and a leading `gap` item when a
+ * resume point's successors were trimmed.
+ *
+ * Reads block server-side where the backend can (`blockMs`), otherwise poll with an interval that
+ * is `pollMinMs` right after entries and doubles up to `pollMaxMs` while idle. Transient backend
+ * failures are retried `maxRetries` times with capped exponential backoff (`retryBaseMs` doubling
+ * up to `retryMaxMs`, on the clock) and then thrown from the iterator; `BACKEND_AUTH`,
+ * `BACKEND_COMMAND` and `CLOSED` are thrown at once. Stopping (abort signal, `break`, `close()`)
+ * ends the pending read and never deletes the stream.
+ */
+export function createSubscriber(options: SubscriberOptions): Subscriber {
+  const settings = resolveSettings(options.settings);
+  const baseTuning = resolveTuning(DEFAULT_SUBSCRIBER_TUNING, options.tuning ?? {});
+  const deps = { repository: options.repository, codec: options.codec, clock: options.clock, logger: options.logger };
+
+  const open = (taskId: string, subscribeOptions: SubscribeOptions = {}): Subscription => {
+    const topic = topicFor(taskId, settings.keyPrefix);
+    const tuning = resolveTuning(baseTuning, {
+      blockMs: subscribeOptions.blockMs,
+      count: subscribeOptions.count,
+      pollMinMs: subscribeOptions.pollMinMs,
+      pollMaxMs: subscribeOptions.pollMaxMs,
+    } as Partial<SubscriberTuning>);
+    return new StreamSubscription(deps, {
+      taskId,
+      topic,
+      lastEventId: subscribeOptions.lastEventId,
+      signal: subscribeOptions.signal,
+      tuning,
+      untilTerminal: subscribeOptions.untilTerminal ?? false,
+      limit: validateLimit(subscribeOptions.limit),
+    });
+  };
+
+  return { open, subscribe: open };
+}

@@ -1,0 +1,207 @@
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { StreamEntry, StreamRepository } from '../../ports/stream-repository.js';
+import type { EventCodec } from '../codec/event-codec.js';
+import { TaskStreamError } from '../errors.js';
+import { TERMINAL_TASK_STATUSES, type SubscriptionItem } from '../events.js';
+import type { StreamId } from '../stream-id.js';
+import { PollBackoff, exhausted, isTransient, retryDelay, sleep } from './backoff.js';
+import type { SubscriberTuning } from './options.js';
+import { checkResumePoint, parseResumeId, type SubscriptionStart } from './start-point.js';
+
+/** What a subscription needs from its subscriber. */
+export interface SubscriptionDeps {
+  readonly repository: StreamRepository;
+  readonly codec: EventCodec;
+  readonly clock: Clock;
+  readonly logger: Logger | undefined;
+}
+
+/** What one subscription was asked for, validated. */
+export interface SubscriptionPlan {
+  readonly taskId: string;
+  readonly topic: string;
+  readonly lastEventId: string | null | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly tuning: SubscriberTuning;
+  readonly untilTerminal: boolean;
+  readonly limit: number | undefined;
+}
+
+/**
+ * One reader of one task stream. Await {@link Subscription.ready} to learn where it starts (the
+ * SSE layer sends `connected` then), then iterate it once. It never holds `$`: it reads after
+ * the tail snapshot or the resume point, and after that only after ids it has yielded.
+ */
+export interface Subscription extends AsyncIterable<SubscriptionItem> {
+  readonly taskId: string;
+  readonly topic: string;
+  /**
+   * Resolves once the start point is fixed (tail snapshot taken, or resume point checked).
+   * Rejects with `INVALID_RESUME_POINT` for a bad `lastEventId`, with the backend's error when
+   * it stayed unreachable, or with `ABORTED` when stopped first. Iterating throws the same error.
+   */
+  readonly ready: Promise<SubscriptionStart>;
+  /** The id of the last item yielded, or the start id before any; `undefined` until ready. */
+  readonly cursor: StreamId | undefined;
+  /** Stops the subscription: ends the pending read; the iterator returns. Deletes nothing. Idempotent. */
+  close(): void;
+}
+
+export class StreamSubscription implements Subscription {
+  readonly taskId: string;
+  readonly topic: string;
+  readonly ready: Promise<SubscriptionStart>;
+  #cursor: StreamId | undefined;
+  #iterated = false;
+  readonly #controller = new AbortController();
+  readonly #unlink: () => void;
+
+  constructor(
+    private readonly deps: SubscriptionDeps,
+    private readonly plan: SubscriptionPlan,
+  ) {
+    this.taskId = plan.taskId;
+    this.topic = plan.topic;
+    const external = plan.signal;
+    const onAbort = (): void => this.close();
+    if (external?.aborted) this.#controller.abort();
+    else external?.addEventListener('abort', onAbort, { once: true });
+    this.#unlink = () => external?.removeEventListener('abort', onAbort);
+    this.ready = this.#start();
+    // The caller may only iterate; the iterator rethrows, so an unobserved `ready` is not an error.
+    this.ready.catch(() => undefined);
+  }
+
+  get cursor(): StreamId | undefined {
+    return this.#cursor;
+  }
+
+  close(): void {
+    if (!this.#controller.signal.aborted) this.#controller.abort();
+    this.#unlink();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<SubscriptionItem> {
+    if (this.#iterated) {
+      throw new TaskStreamError('INVALID_ARGUMENT', 'a subscription can be iterated only once; open another one');
+    }
+    this.#iterated = true;
+    const generator = this.#run();
+    return {
+      next: () => generator.next(),
+      // `break` lands here while a read may still be pending: abort it first so the queued
+      // return does not wait for the blocking read to time out.
+      return: (value?: unknown) => {
+        this.close();
+        return generator.return(value as undefined);
+      },
+      throw: (err?: unknown) => {
+        this.close();
+        return generator.throw(err);
+      },
+    };
+  }
+
+  async #start(): Promise<SubscriptionStart> {
+    const { topic } = this.plan;
+    const resumeId = parseResumeId(this.plan.lastEventId);
+    if (resumeId === null) {
+      const tail = await this.#withRetry('tailId', () => this.deps.repository.tailId(topic));
+      this.#cursor = tail;
+      return { topic, startId: tail, resumed: false, gap: null };
+    }
+    const info = await this.#withRetry('info', () => this.deps.repository.info(topic));
+    const gap = checkResumePoint(resumeId, info);
+    this.#cursor = resumeId;
+    return { topic, startId: resumeId, resumed: true, gap };
+  }
+
+  async *#run(): AsyncGenerator<SubscriptionItem, void, undefined> {
+    const signal = this.#controller.signal;
+    try {
+      let start: SubscriptionStart;
+      try {
+        start = await this.ready;
+      } catch (err) {
+        if (signal.aborted) return;
+        throw err;
+      }
+      if (signal.aborted) return;
+      let yielded = 0;
+      const { limit, untilTerminal, tuning } = this.plan;
+      if (start.gap !== null) {
+        yield { id: start.startId, event: start.gap };
+        yielded++;
+        if (signal.aborted || (limit !== undefined && yielded >= limit)) return;
+      }
+      let cursor = start.startId;
+      const blocking = this.deps.repository.capabilities.blockingReads && tuning.blockMs > 0;
+      const poll = new PollBackoff(tuning.pollMinMs, tuning.pollMaxMs);
+      for (;;) {
+        const entries = await this.#read(cursor, blocking);
+        if (signal.aborted) return;
+        if (entries.length === 0) {
+          if (!blocking) await sleep(this.deps.clock, poll.idle(), signal);
+          continue;
+        }
+        poll.active();
+        for (const entry of entries) {
+          const event = decodeEntry(this.deps.codec, entry);
+          cursor = entry.id;
+          this.#cursor = cursor;
+          yield { id: entry.id, event };
+          yielded++;
+          if (signal.aborted || (limit !== undefined && yielded >= limit)) return;
+          if (untilTerminal && event.type === 'task_updated' && TERMINAL_TASK_STATUSES.has(event.status)) return;
+        }
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  #read(cursor: StreamId, blocking: boolean): Promise<readonly StreamEntry[]> {
+    const { tuning, topic } = this.plan;
+    const signal = this.#controller.signal;
+    const options = blocking ? { count: tuning.count, blockMs: tuning.blockMs, signal } : { count: tuning.count, signal };
+    return this.#withRetry('read', () => this.deps.repository.read(topic, cursor, options)).catch((err: unknown) => {
+      if (signal.aborted) return [];
+      throw err;
+    });
+  }
+
+  /** Runs a backend call, retrying transient failures with capped exponential backoff on the clock. */
+  async #withRetry<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    const { maxRetries, retryBaseMs, retryMaxMs } = this.plan.tuning;
+    const signal = this.#controller.signal;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        if (signal.aborted) throw new TaskStreamError('ABORTED', `subscription to ${this.plan.topic} stopped`, { cause: err });
+        if (!isTransient(err) || attempt > maxRetries) throw exhausted(err, attempt);
+        const delayMs = retryDelay(attempt, retryBaseMs, retryMaxMs);
+        this.deps.logger?.warn('taskstream subscriber: backend call failed, retrying', {
+          operation,
+          topic: this.plan.topic,
+          attempt,
+          delayMs,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        await sleep(this.deps.clock, delayMs, signal);
+        if (signal.aborted) throw new TaskStreamError('ABORTED', `subscription to ${this.plan.topic} stopped`, { cause: err });
+      }
+    }
+  }
+}
+
+/** The codec contract says decode never throws; a codec that does still must not end the subscription. */
+function decodeEntry(codec: EventCodec, entry: StreamEntry): SubscriptionItem['event'] {
+  try {
+    return codec.decode(entry);
+  } catch (err) {
+    const error = new TaskStreamError('DECODE_FAILED', `codec threw while decoding entry ${entry.id}`, { cause: err, details: { id: entry.id } });
+    return { type: 'decode_error', error, raw: entry.fields };
+  }
+}
