@@ -1,0 +1,224 @@
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { StreamRepository } from '../../ports/stream-repository.js';
+import type { EventCodec } from '../codec/event-codec.js';
+import type { StreamSettings } from '../config.js';
+import { TaskStreamError } from '../errors.js';
+import type { DeltaEvent, DoneEvent, ExtraFields, FullEvent, MessageContent, MessageDelta, StartEvent } from '../events.js';
+import { CoalescingBuffer } from './coalescing-buffer.js';
+import { assertDelta } from './delta-merge.js';
+import { PublishQueue, type QueuedEntry, type RetryPolicy } from './publish-queue.js';
+
+/** Where a message is in its life: `open` takes deltas; after `full` only `done`/`close`; `done` is final. */
+export type MessageState = 'open' | 'full' | 'done';
+
+/**
+ * One message being published. Deltas are buffered (see {@link CoalescingBuffer}) and appended in
+ * order, at most one append in flight; `full` and `done` first drain the buffer, so every delta
+ * precedes them. Exactly one `done` is published, always last: the caller's, or an empty one
+ * synthesized by {@link MessageContext.close}. Use with `await using` to close on scope exit.
+ */
+export interface MessageContext extends AsyncDisposable {
+  readonly taskId: string;
+  /** The message's index in the task. */
+  readonly index: number;
+  /** The idempotency producer id of this message's appends. */
+  readonly producerId: string;
+  readonly state: MessageState;
+  /**
+   * Buffers one delta; never waits on the backend. Throws `AFTER_TERMINAL` after `full`/`done`,
+   * `CLOSED` after `close()` (or an aborted signal), `INVALID_ARGUMENT` for a malformed delta.
+   */
+  delta(delta: MessageDelta): void;
+  /**
+   * Drains the buffered deltas, then publishes the whole content; resolves once appended.
+   * Only `done`/`close` may follow. Rejects `AFTER_TERMINAL`/`CLOSED` when too late, `PUBLISH_FAILED` when the backend failed.
+   */
+  full(content: MessageContent): Promise<void>;
+  /** Drains, then publishes the terminal `done` carrying `fields`; resolves once every entry of the message is appended. */
+  done(fields?: ExtraFields): Promise<void>;
+  /**
+   * Drains and ends the message, synthesizing an empty `done` unless `done()` was called.
+   * Idempotent: every call returns the same promise. Rejects `PUBLISH_FAILED` when the backend failed.
+   */
+  close(): Promise<void>;
+  /** Sends what is buffered now and resolves when everything sent so far is appended (backpressure for fast producers). */
+  flush(): Promise<void>;
+  /** Deltas buffered plus entries not yet appended. */
+  readonly pendingEntries: number;
+}
+
+/** What a {@link MessageContextImpl} needs; built by the publisher. */
+export interface MessageContextDeps {
+  readonly taskId: string;
+  readonly topic: string;
+  readonly index: number;
+  readonly producerId: string;
+  readonly parentTaskMessage?: ExtraFields | null;
+  readonly repository: StreamRepository;
+  readonly codec: EventCodec;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly settings: StreamSettings;
+  readonly retry: RetryPolicy;
+  readonly maxPendingEntries: number;
+  readonly maxBatchEntries: number;
+  readonly onError: (error: TaskStreamError) => void;
+  /** Called once when the message's terminal has settled (either way). */
+  readonly onSettled: () => void;
+}
+
+type EventBody = Omit<StartEvent, 'index' | 'seq'> | Omit<DeltaEvent, 'index' | 'seq'> | Omit<FullEvent, 'index' | 'seq'> | Omit<DoneEvent, 'index' | 'seq'>;
+
+/** The {@link MessageContext} implementation. */
+export class MessageContextImpl implements MessageContext {
+  readonly taskId: string;
+  readonly index: number;
+  readonly producerId: string;
+  readonly #deps: MessageContextDeps;
+  readonly #buffer: CoalescingBuffer;
+  readonly #queue: PublishQueue;
+  #state: MessageState = 'open';
+  #closed = false;
+  #nextSeq = 0;
+  #terminal: Promise<void> | undefined;
+  #closePromise: Promise<void> | undefined;
+  #detachSignal: (() => void) | undefined;
+
+  constructor(deps: MessageContextDeps, start?: MessageContent, signal?: AbortSignal) {
+    this.#deps = deps;
+    this.taskId = deps.taskId;
+    this.index = deps.index;
+    this.producerId = deps.producerId;
+    const { settings } = deps;
+    this.#queue = new PublishQueue({
+      repository: deps.repository,
+      clock: deps.clock,
+      logger: deps.logger,
+      topic: deps.topic,
+      producerId: deps.producerId,
+      maxLen: settings.maxLen,
+      ttlSeconds: settings.ttlSeconds,
+      retry: deps.retry,
+      maxBatch: settings.coalesce === 'off' ? 1 : deps.maxBatchEntries,
+      onIdle: () => this.#feed(),
+      onFailure: (error) => deps.onError(error),
+    });
+    this.#buffer = new CoalescingBuffer({
+      mode: settings.coalesce,
+      clock: deps.clock,
+      flushIntervalMs: settings.flushIntervalMs,
+      maxBufferedChars: settings.maxBufferedChars,
+      maxPendingEntries: deps.maxPendingEntries,
+      onReady: () => this.#feed(),
+    });
+    if (start !== undefined) this.#enqueue([{ type: 'start', content: start }]);
+    if (signal !== undefined) {
+      const onAbort = (): void => {
+        this.close().catch(() => undefined);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#detachSignal = () => signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  get state(): MessageState {
+    return this.#state;
+  }
+
+  get pendingEntries(): number {
+    return this.#buffer.size + this.#queue.pendingCount;
+  }
+
+  delta(delta: MessageDelta): void {
+    this.#assertCanSend('delta');
+    assertDelta(delta);
+    this.#buffer.add(delta);
+  }
+
+  async full(content: MessageContent): Promise<void> {
+    this.#assertCanSend('full');
+    this.#state = 'full';
+    this.#seal();
+    const seq = this.#enqueue([{ type: 'full', content }]);
+    return this.#queue.waitFor(seq);
+  }
+
+  async done(fields: ExtraFields = {}): Promise<void> {
+    if (this.#closed) throw this.#closedError('done');
+    if (this.#state === 'done') throw this.#afterTerminal('done');
+    return this.#finish(fields);
+  }
+
+  close(): Promise<void> {
+    if (this.#closePromise === undefined) {
+      this.#closed = true;
+      this.#closePromise = this.#terminal ?? this.#finish({});
+    }
+    return this.#closePromise;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async flush(): Promise<void> {
+    this.#seal();
+    return this.#queue.waitFor(this.#nextSeq - 1);
+  }
+
+  #finish(fields: ExtraFields): Promise<void> {
+    this.#state = 'done';
+    this.#detachSignal?.();
+    this.#seal();
+    const seq = this.#enqueue([{ type: 'done', fields }]);
+    const terminal = this.#queue.waitFor(seq);
+    this.#terminal = terminal;
+    terminal.then(this.#deps.onSettled, this.#deps.onSettled);
+    return terminal;
+  }
+
+  #assertCanSend(what: string): void {
+    if (this.#closed) throw this.#closedError(what);
+    if (this.#state !== 'open') throw this.#afterTerminal(what);
+  }
+
+  #afterTerminal(what: string): TaskStreamError {
+    return new TaskStreamError('AFTER_TERMINAL', `${what}() after the message's ${this.#state} (task ${this.taskId}, index ${this.index})`, {
+      details: { taskId: this.taskId, index: this.index, state: this.#state },
+    });
+  }
+
+  #closedError(what: string): TaskStreamError {
+    return new TaskStreamError('CLOSED', `${what}() on a closed message context (task ${this.taskId}, index ${this.index})`, {
+      details: { taskId: this.taskId, index: this.index },
+    });
+  }
+
+  /** Hands the buffered deltas to the queue when both are ready (the queue calls back when it frees up). */
+  #feed(): void {
+    if (this.#buffer.ready && this.#queue.idle) this.#seal();
+  }
+
+  #seal(): void {
+    const runs = this.#buffer.take();
+    if (runs.length > 0) this.#enqueue(runs.map((delta) => ({ type: 'delta', delta })));
+  }
+
+  /** Numbers, encodes and queues events; returns the last sequence number used. */
+  #enqueue(bodies: readonly EventBody[]): number {
+    const { codec, taskId, index, parentTaskMessage } = { ...this.#deps, index: this.index };
+    const entries: QueuedEntry[] = [];
+    for (const body of bodies) {
+      const seq = this.#nextSeq++;
+      const event = { ...body, index, seq, ...(parentTaskMessage !== undefined ? { parentTaskMessage } : {}) } as StartEvent | DeltaEvent | FullEvent | DoneEvent;
+      try {
+        entries.push({ seq, fields: codec.encode(event, taskId) });
+      } catch (err) {
+        this.#queue.fail(new TaskStreamError('PUBLISH_FAILED', `could not encode a ${body.type} event: ${err instanceof Error ? err.message : String(err)}`, { cause: err, details: { taskId, index, seq } }));
+      }
+    }
+    this.#queue.enqueue(entries);
+    return this.#nextSeq - 1;
+  }
+}

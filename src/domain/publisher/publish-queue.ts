@@ -1,0 +1,173 @@
+import type { Clock, TimerHandle } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { EntryFields, StreamRepository } from '../../ports/stream-repository.js';
+import { TaskStreamError } from '../errors.js';
+
+/** How a failed append is retried. Delays grow `baseDelayMs * 2^(attempt-1)`, capped at `maxDelayMs`, timed by the Clock. */
+export interface RetryPolicy {
+  /** Attempts per batch, the first included. @default 5 */
+  readonly maxAttempts: number;
+  /** Delay before the first retry, in ms. @default 50 */
+  readonly baseDelayMs: number;
+  /** Longest delay between two attempts, in ms. @default 2000 */
+  readonly maxDelayMs: number;
+}
+
+/** Default {@link RetryPolicy}: 5 attempts over about 750 ms. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({ maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 2_000 });
+
+/** One encoded entry with its producer sequence number. */
+export interface QueuedEntry {
+  readonly seq: number;
+  readonly fields: EntryFields;
+}
+
+/** Options of a {@link PublishQueue}. */
+export interface PublishQueueOptions {
+  readonly repository: StreamRepository;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly topic: string;
+  /** Idempotency producer id: unique per topic, stable for the queue's life. */
+  readonly producerId: string;
+  readonly maxLen: number;
+  readonly ttlSeconds: number;
+  readonly retry: RetryPolicy;
+  /** Most entries per append (1 gives one append per entry). */
+  readonly maxBatch: number;
+  /** Called when nothing is in flight and nothing is pending. */
+  readonly onIdle?: () => void;
+  /** Called once when the queue gives up (the error is `PUBLISH_FAILED`). */
+  readonly onFailure?: (error: TaskStreamError) => void;
+}
+
+interface Waiter {
+  readonly seq: number;
+  readonly resolve: () => void;
+  readonly reject: (error: TaskStreamError) => void;
+}
+
+const PERMANENT_CODES = new Set(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'UNSUPPORTED']);
+
+/** True when retrying `error` cannot help (bad credentials, a rejected command, a closed backend). */
+export function isPermanentError(error: unknown): boolean {
+  return error instanceof TaskStreamError && PERMANENT_CODES.has(error.code);
+}
+
+/**
+ * The ordered append pipeline of one producer: entries go to the repository in sequence order,
+ * with at most one append in flight, so stream order is enqueue order. A failed append is
+ * retried with the same idempotency sequences (a retry after an ambiguous failure cannot
+ * duplicate); when the retries run out the queue fails for good: it keeps its entries (they are
+ * counted in the error, never silently dropped), rejects every waiter and stops appending, since
+ * appending later entries would publish a message with a hole in it.
+ */
+export class PublishQueue {
+  readonly #options: PublishQueueOptions;
+  #pending: QueuedEntry[] = [];
+  #inFlight = false;
+  #appendedThrough = -1;
+  #waiters: Waiter[] = [];
+  #failure: TaskStreamError | undefined;
+  #retryTimer: TimerHandle | undefined;
+
+  constructor(options: PublishQueueOptions) {
+    this.#options = options;
+  }
+
+  /** Queues entries (sequence numbers must keep growing) and starts an append when none is in flight. */
+  enqueue(entries: readonly QueuedEntry[]): void {
+    this.#pending.push(...entries);
+    this.#pump();
+  }
+
+  /** Resolves when every entry up to `seq` is appended; rejects with the failure if the queue fails first. */
+  waitFor(seq: number): Promise<void> {
+    if (this.#appendedThrough >= seq) return Promise.resolve();
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => this.#waiters.push({ seq, resolve, reject }));
+  }
+
+  /** Gives up now with `error` (for example an entry the codec could not encode). */
+  fail(error: TaskStreamError): void {
+    if (this.#failure !== undefined) return;
+    if (this.#retryTimer !== undefined) this.#options.clock.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#failure = error;
+    this.#inFlight = false;
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    this.#options.onFailure?.(error);
+  }
+
+  /** True when new entries would be sent at once: nothing in flight or pending, or the queue has failed (it then just keeps them). */
+  get idle(): boolean {
+    return this.#failure !== undefined || (!this.#inFlight && this.#pending.length === 0);
+  }
+
+  /** The failure, once the queue has given up. */
+  get failure(): TaskStreamError | undefined {
+    return this.#failure;
+  }
+
+  /** Entries not yet appended (including the batch in flight). */
+  get pendingCount(): number {
+    return this.#pending.length;
+  }
+
+  /** Highest sequence number known to be appended, -1 before the first. */
+  get appendedThrough(): number {
+    return this.#appendedThrough;
+  }
+
+  #pump(): void {
+    if (this.#inFlight || this.#failure !== undefined || this.#pending.length === 0) return;
+    this.#inFlight = true;
+    void this.#send(this.#pending.slice(0, this.#options.maxBatch), 1);
+  }
+
+  async #send(batch: readonly QueuedEntry[], attempt: number): Promise<void> {
+    const { repository, topic, producerId, maxLen, ttlSeconds, retry, logger, clock } = this.#options;
+    try {
+      await repository.append({
+        topic,
+        entries: batch.map((e) => e.fields),
+        maxLen,
+        ttlSeconds,
+        idempotency: { producerId, seqs: batch.map((e) => e.seq) },
+      });
+    } catch (err) {
+      if (this.#failure !== undefined) return;
+      if (attempt >= retry.maxAttempts || isPermanentError(err)) {
+        this.fail(
+          new TaskStreamError('PUBLISH_FAILED', `append to ${topic} failed after ${attempt} attempt(s): ${errorMessage(err)}`, {
+            cause: err,
+            details: { topic, producerId, attempts: attempt, unsent: this.#pending.length },
+          }),
+        );
+        return;
+      }
+      const delay = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+      logger.warn('taskstream: append failed, retrying', { topic, producerId, attempt, delayMs: delay, error: errorMessage(err) });
+      this.#retryTimer = clock.setTimeout(() => {
+        this.#retryTimer = undefined;
+        void this.#send(batch, attempt + 1);
+      }, delay);
+      return;
+    }
+    if (this.#failure !== undefined) return;
+    this.#pending.splice(0, batch.length);
+    this.#appendedThrough = batch[batch.length - 1]?.seq ?? this.#appendedThrough;
+    this.#inFlight = false;
+    this.#waiters = this.#waiters.filter((w) => {
+      if (w.seq > this.#appendedThrough) return true;
+      w.resolve();
+      return false;
+    });
+    if (this.#pending.length === 0) this.#options.onIdle?.();
+    this.#pump();
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,174 @@
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { StreamRepository } from '../../ports/stream-repository.js';
+import type { EventCodec } from '../codec/event-codec.js';
+import { requireNonNegativeInteger, resolveSettings, topicFor, type StreamSettings } from '../config.js';
+import { TaskStreamError } from '../errors.js';
+import { TERMINAL_TASK_STATUSES, type ExtraFields, type MessageContent } from '../events.js';
+import { MessageContextImpl, type MessageContext } from './message-context.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-queue.js';
+import { TaskEventWriter } from './task-event-writer.js';
+
+/** Options of {@link createPublisher}. */
+export interface PublisherOptions {
+  /** Where events are appended. Not closed by {@link Publisher.close} (it belongs to the caller). */
+  readonly repository: StreamRepository;
+  /** Turns events into entry fields (agentex's wire format in production). */
+  readonly codec: EventCodec;
+  /** Every timer and timestamp (flush window, retry backoff). Pass `systemClock` in production, `FakeClock` in tests. */
+  readonly clock: Clock;
+  /** Retries and failures are logged here. @default a logger that drops everything */
+  readonly logger?: Logger;
+  /** Retention and batching; merged over `DEFAULT_SETTINGS` and validated (`INVALID_CONFIG`). @default DEFAULT_SETTINGS */
+  readonly settings?: Partial<StreamSettings>;
+  /** Called once per message or task producer whose appends failed for good (`PUBLISH_FAILED`). */
+  readonly onError?: (error: TaskStreamError) => void;
+  /** Makes this publisher's id, the root of every idempotency producer id. @default crypto.randomUUID */
+  readonly idGenerator?: () => string;
+  /** Retry of failed appends. @default DEFAULT_RETRY_POLICY (5 attempts, 50 ms doubling, capped at 2 s) */
+  readonly retry?: Partial<RetryPolicy>;
+  /** In `off`/`per_token` modes, buffered deltas above which mergeable deltas merge anyway (bounds memory under a slow backend). @default 1024 */
+  readonly maxPendingEntries?: number;
+  /** Most entries per append in `per_token`/`coalesced` modes. @default 256 */
+  readonly maxBatchEntries?: number;
+}
+
+/** Options of {@link Publisher.open}. */
+export interface OpenOptions {
+  /** The message's index in the task. @default the next free index of the task in this publisher (0, 1, 2, …) */
+  readonly index?: number;
+  /** agentex's `parent_task_message`, carried on every event of the message. */
+  readonly parentTaskMessage?: ExtraFields | null;
+  /** When given, a `start` event (seq 0) is published at once. */
+  readonly start?: MessageContent;
+  /** Aborting closes the message (drain, then a synthesized `done`); the drain still finishes. */
+  readonly signal?: AbortSignal;
+}
+
+/** Writes task events. One per process is typical; it holds no timer while idle. */
+export interface Publisher {
+  /** Opens a message of `taskId`. Throws `INVALID_ARGUMENT` (bad id/index), `ABORTED` (signal already aborted), `CLOSED`. */
+  open(taskId: string, options?: OpenOptions): MessageContext;
+  /** Publishes a task status change; resolves once appended. */
+  updateTask(taskId: string, status: string, fields?: ExtraFields): Promise<void>;
+  /** Publishes a task-level error; resolves once appended. */
+  error(taskId: string, message: string, fields?: ExtraFields): Promise<void>;
+  /** Closes every open message (each gets its `done`) and waits for all appends. Idempotent. Rejects `PUBLISH_FAILED` if any failed. */
+  close(): Promise<void>;
+  /** This publisher's id (prefix of its producer ids). */
+  readonly id: string;
+  /** The resolved settings. */
+  readonly settings: StreamSettings;
+}
+
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function defaultId(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/** Creates a {@link Publisher}. Throws `INVALID_CONFIG` for bad settings or limits. */
+export function createPublisher(options: PublisherOptions): Publisher {
+  const settings = resolveSettings(options.settings);
+  const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...stripUndefined(options.retry ?? {}) };
+  requireNonNegativeInteger('retry.maxAttempts', retry.maxAttempts, 1);
+  requireNonNegativeInteger('retry.baseDelayMs', retry.baseDelayMs);
+  requireNonNegativeInteger('retry.maxDelayMs', retry.maxDelayMs);
+  const maxPendingEntries = requireNonNegativeInteger('maxPendingEntries', options.maxPendingEntries ?? 1024, 1);
+  const maxBatchEntries = requireNonNegativeInteger('maxBatchEntries', options.maxBatchEntries ?? 256, 1);
+  const logger = options.logger ?? silentLogger;
+  const id = (options.idGenerator ?? defaultId)();
+  const { repository, codec, clock } = options;
+  const onError = (error: TaskStreamError): void => {
+    logger.error('taskstream: publish failed', { error: error.message, ...error.details });
+    try {
+      options.onError?.(error);
+    } catch (err) {
+      logger.error('taskstream: onError callback threw', { error: String(err) });
+    }
+  };
+
+  const open = new Set<MessageContextImpl>();
+  const nextIndex = new Map<string, number>();
+  const taskWriter = new TaskEventWriter({ repository, codec, clock, logger, settings, retry, maxBatchEntries, publisherId: id, onError });
+  let contextCount = 0;
+  let closePromise: Promise<void> | undefined;
+
+  const assertOpen = (what: string): void => {
+    if (closePromise !== undefined) throw new TaskStreamError('CLOSED', `${what} on a closed publisher`);
+  };
+
+  return {
+    id,
+    settings,
+    open(taskId, openOptions = {}) {
+      assertOpen('open()');
+      const topic = topicFor(taskId, settings.keyPrefix);
+      if (openOptions.signal?.aborted) {
+        throw new TaskStreamError('ABORTED', `open() with an aborted signal (task ${taskId})`, { cause: openOptions.signal.reason });
+      }
+      const index = openOptions.index ?? nextIndex.get(taskId) ?? 0;
+      if (!Number.isSafeInteger(index) || index < 0) {
+        throw new TaskStreamError('INVALID_ARGUMENT', `message index must be an integer >= 0, got ${String(index)}`, { details: { taskId, index } });
+      }
+      nextIndex.set(taskId, Math.max(nextIndex.get(taskId) ?? 0, index + 1));
+      const context: MessageContextImpl = new MessageContextImpl(
+        {
+          taskId,
+          topic,
+          index,
+          producerId: `${id}:m${index}:${contextCount++}`,
+          parentTaskMessage: openOptions.parentTaskMessage,
+          repository,
+          codec,
+          clock,
+          logger,
+          settings,
+          retry,
+          maxPendingEntries,
+          maxBatchEntries,
+          onError,
+          onSettled: () => open.delete(context),
+        },
+        openOptions.start,
+        openOptions.signal,
+      );
+      open.add(context);
+      return context;
+    },
+    async updateTask(taskId, status, fields = {}) {
+      assertOpen('updateTask()');
+      if (typeof status !== 'string' || status.length === 0) {
+        throw new TaskStreamError('INVALID_ARGUMENT', 'task status must be a non-empty string', { details: { taskId, status } });
+      }
+      if (TERMINAL_TASK_STATUSES.has(status)) nextIndex.delete(taskId);
+      return taskWriter.write(taskId, { type: 'task_updated', status, fields });
+    },
+    async error(taskId, message, fields = {}) {
+      assertOpen('error()');
+      if (typeof message !== 'string') {
+        throw new TaskStreamError('INVALID_ARGUMENT', 'error message must be a string', { details: { taskId } });
+      }
+      return taskWriter.write(taskId, { type: 'error', message, fields });
+    },
+    close() {
+      closePromise ??= closeAll([...open].map((c) => c.close()), taskWriter.drain());
+      return closePromise;
+    },
+  };
+}
+
+async function closeAll(closing: Promise<void>[], tasks: Promise<void>): Promise<void> {
+  const results = await Promise.allSettled([...closing, tasks]);
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length === 0) return;
+  const first = failures[0];
+  throw new TaskStreamError('PUBLISH_FAILED', `publisher close: ${failures.length} producer(s) failed; first: ${first instanceof Error ? first.message : String(first)}`, {
+    cause: first,
+    details: { failures: failures.length },
+  });
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

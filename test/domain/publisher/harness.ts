@@ -1,0 +1,43 @@
+import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
+import type { StreamSettings } from '../../../src/domain/config.js';
+import type { MessageEvent, TaskEvent } from '../../../src/domain/events.js';
+import type { TaskStreamError } from '../../../src/domain/errors.js';
+import { createPublisher, type Publisher, type PublisherOptions } from '../../../src/domain/publisher/publisher.js';
+import { jsonTestCodec } from '../../helpers/publisher-json-codec.js';
+import { RecordingRepository } from '../../helpers/recording-repository.js';
+
+export interface Harness {
+  readonly clock: FakeClock;
+  readonly repo: RecordingRepository;
+  readonly publisher: Publisher;
+  readonly errors: TaskStreamError[];
+  /** Decoded events stored for a task. */
+  events(taskId?: string): TaskEvent[];
+  /** Decoded message events of one message index. */
+  message(index: number, taskId?: string): MessageEvent[];
+}
+
+export function harness(settings: Partial<StreamSettings> = {}, extra: Partial<PublisherOptions> = {}): Harness {
+  const clock = new FakeClock();
+  const repo = new RecordingRepository();
+  const errors: TaskStreamError[] = [];
+  const publisher = createPublisher({
+    repository: repo,
+    codec: jsonTestCodec,
+    clock,
+    settings,
+    idGenerator: () => 'pub',
+    onError: (e) => errors.push(e),
+    ...extra,
+  });
+  const events = (taskId = 't1'): TaskEvent[] =>
+    repo.entries(`task:${taskId}`).map((entry) => jsonTestCodec.decode(entry) as TaskEvent);
+  const message = (index: number, taskId = 't1'): MessageEvent[] =>
+    events(taskId).filter((e): e is MessageEvent => 'index' in e && e.index === index);
+  return { clock, repo, publisher, errors, events, message };
+}
+
+/** Text of every text delta, in stream order. */
+export function textOf(events: readonly TaskEvent[]): string {
+  return events.map((e) => (e.type === 'delta' && e.delta.type === 'text' ? e.delta.textDelta : '')).join('');
+}
