@@ -1,0 +1,61 @@
+/**
+ * What the server may do to a request instead of (or after) serving it:
+ * - `status-before`: answer 500/502/503 without running the commands;
+ * - `status-after`: run the commands, then answer 502 (the result is lost, the write happened);
+ * - `drop-before`: destroy the connection without running anything;
+ * - `drop-after`: run the commands, then destroy the connection.
+ */
+export type FaultKind = 'status-before' | 'status-after' | 'drop-before' | 'drop-after';
+
+/** Random fault injection, reproducible from its seed. */
+export interface FaultOptions {
+  /** Probability (0..1) that a request gets a fault. */
+  readonly rate: number;
+  /** The faults to choose from, uniformly. @default all four */
+  readonly kinds?: readonly FaultKind[];
+  /** PRNG seed. @default 1 */
+  readonly seed?: number;
+}
+
+const ALL_KINDS: readonly FaultKind[] = ['status-before', 'status-after', 'drop-before', 'drop-after'];
+
+/** mulberry32: small, seedable, good enough to pick faults. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Decides, request by request, whether and how to fail. */
+export class FaultPlan {
+  readonly #rate: number;
+  readonly #kinds: readonly FaultKind[];
+  readonly #random: () => number;
+  readonly injected = new Map<FaultKind, number>();
+
+  constructor(options: FaultOptions) {
+    this.#rate = options.rate;
+    this.#kinds = options.kinds ?? ALL_KINDS;
+    this.#random = prng(options.seed ?? 1);
+  }
+
+  /** The fault for the next request, or `undefined` to serve it normally. */
+  next(): FaultKind | undefined {
+    if (this.#kinds.length === 0 || this.#random() >= this.#rate) return undefined;
+    const kind = this.#kinds[Math.floor(this.#random() * this.#kinds.length)]!;
+    this.injected.set(kind, (this.injected.get(kind) ?? 0) + 1);
+    return kind;
+  }
+
+  /** Faults injected so far, all kinds. */
+  get total(): number {
+    let sum = 0;
+    for (const n of this.injected.values()) sum += n;
+    return sum;
+  }
+}
