@@ -1,11 +1,11 @@
-import { Redis, errors } from '@upstash/redis';
+import { Redis, errors, type RedisConfigNodejs } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstashStack, type UpstashStack } from './stack.js';
 
 let stack: UpstashStack;
 const TRICKY = ['héllo 👋🏽 wörld', 'line1\nline2\r\n', 'true', '1', '12345678901234567890123', '{"a":1}', '', 'null'];
 
-function client(overrides: Partial<ConstructorParameters<typeof Redis>[0]> = {}): Redis {
+function client(overrides: Partial<RedisConfigNodejs> = {}): Redis {
   return new Redis({
     url: stack.server.url,
     token: stack.server.token,
