@@ -1,0 +1,112 @@
+import type { Clock, TimerHandle } from '../../ports/clock.js';
+import { formatSseComment } from './sse-frame.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * The byte side of one SSE response: a `ReadableStream` with a byte high-water mark, a way to
+ * wait until the client drains it, and keep-alive comments on an idle stream. Once closed or
+ * cancelled it holds no timer and calls `onClose` exactly once.
+ */
+export class SseWriter {
+  readonly stream: ReadableStream<Uint8Array>;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #closed = false;
+  #demand: (() => void) | undefined;
+  #timer: TimerHandle | undefined;
+  #lastWriteAt: number;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly keepAliveMs: number,
+    highWaterMarkBytes: number,
+    private readonly onClose: () => void,
+  ) {
+    this.#lastWriteAt = clock.now();
+    this.stream = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#controller = controller;
+        },
+        pull: () => {
+          this.#wake();
+        },
+        cancel: () => {
+          this.#finish();
+        },
+      },
+      { highWaterMark: highWaterMarkBytes, size: (chunk) => chunk.byteLength },
+    );
+    this.#schedule(keepAliveMs);
+  }
+
+  /** True once the response ended (closed by the handler or cancelled by the client). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Queues text; a no-op once closed. */
+  write(text: string): void {
+    if (this.#closed) return;
+    this.#controller.enqueue(encoder.encode(text));
+    this.#lastWriteAt = this.clock.now();
+  }
+
+  /** Resolves when the client has room for more (at once when it has), or when closed. */
+  async drained(): Promise<void> {
+    while (!this.#closed && (this.#controller.desiredSize ?? 1) <= 0) {
+      await new Promise<void>((resolve) => {
+        this.#demand = resolve;
+      });
+    }
+  }
+
+  /** Ends the response normally. */
+  close(): void {
+    if (this.#closed) return;
+    this.#finish();
+    this.#controller.close();
+  }
+
+  /** Ends the response because the client went away (or the request was aborted). */
+  abort(): void {
+    if (this.#closed) return;
+    this.#finish();
+    try {
+      this.#controller.error(new Error('client disconnected'));
+    } catch {
+      // already errored or closed by the consumer
+    }
+  }
+
+  #finish(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#wake();
+    this.onClose();
+  }
+
+  #wake(): void {
+    const resolve = this.#demand;
+    this.#demand = undefined;
+    resolve?.();
+  }
+
+  // One timer at most: on firing it writes only when nothing else was written for a full interval.
+  #schedule(ms: number): void {
+    if (this.keepAliveMs <= 0 || this.#closed) return;
+    this.#timer = this.clock.setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#closed) return;
+      const idle = this.clock.now() - this.#lastWriteAt;
+      if (idle >= this.keepAliveMs) {
+        this.write(formatSseComment('keep-alive'));
+        this.#schedule(this.keepAliveMs);
+      } else {
+        this.#schedule(this.keepAliveMs - idle);
+      }
+    }, ms);
+  }
+}
