@@ -30,6 +30,8 @@ export class RecordingRepository implements StreamRepository {
   #inFlight = new Map<string, number>();
   /** Highest number of concurrent appends seen on one topic. */
   maxConcurrentPerTopic = 0;
+  /** Entries skipped as idempotent duplicates, in all. */
+  duplicatesSkipped = 0;
   /** Appends that were failed on purpose. */
   failedAppends = 0;
 
@@ -99,6 +101,7 @@ export class RecordingRepository implements StreamRepository {
       ids.push(id);
     });
     if (key !== undefined) this.#highWater.set(key, high);
+    this.duplicatesSkipped += duplicates;
     return { ids, duplicates };
   }
 
