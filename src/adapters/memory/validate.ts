@@ -1,0 +1,103 @@
+import { TaskStreamError } from '../../domain/errors.js';
+import { parseStreamId } from '../../domain/stream-id.js';
+import type { ParsedStreamId } from '../../domain/stream-id.js';
+import type { AppendRequest, EntryFields, ReadOptions, TopicCursor } from '../../ports/stream-repository.js';
+
+/** An append request checked and copied: later changes by the caller cannot reach the store. */
+export interface CheckedAppend {
+  readonly topic: string;
+  readonly entries: readonly EntryFields[];
+  readonly maxLen: number;
+  readonly ttlSeconds: number;
+  readonly producerId: string | undefined;
+  readonly seqs: readonly number[] | undefined;
+}
+
+/** Read options with defaults: `count` 0 = all, `blockMs` 0 = do not wait. */
+export interface CheckedReadOptions {
+  readonly count: number;
+  readonly blockMs: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** A cursor with its id parsed. */
+export interface CheckedCursor {
+  readonly topic: string;
+  readonly after: ParsedStreamId;
+}
+
+function invalid(message: string, details: Record<string, unknown> = {}): TaskStreamError {
+  return new TaskStreamError('INVALID_ARGUMENT', message, { details });
+}
+
+/** Rejects a topic that is not a string. */
+export function checkTopic(topic: unknown): string {
+  if (typeof topic !== 'string') throw invalid(`topic must be a string, got ${typeof topic}`);
+  return topic;
+}
+
+function nonNegativeInt(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalid(`${name} must be a non-negative integer, got ${String(value)}`, { [name]: value });
+  }
+  return value;
+}
+
+function copyFields(fields: unknown, index: number): EntryFields {
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+    throw invalid(`entry ${index} must be an object of string fields`);
+  }
+  const copy: Record<string, string> = {};
+  let count = 0;
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value !== 'string') throw invalid(`entry ${index} field ${JSON.stringify(name)} must be a string, got ${typeof value}`);
+    Object.defineProperty(copy, name, { value, enumerable: true, writable: false, configurable: false });
+    count++;
+  }
+  // XADD needs at least one field-value pair.
+  if (count === 0) throw invalid(`entry ${index} has no fields`);
+  return Object.freeze(copy);
+}
+
+/** Validates and copies an append; throws `INVALID_ARGUMENT` before anything is written. */
+export function checkAppend(request: AppendRequest): CheckedAppend {
+  if (typeof request !== 'object' || request === null) throw invalid('append request must be an object');
+  const topic = checkTopic(request.topic);
+  if (!Array.isArray(request.entries)) throw invalid('entries must be an array');
+  const entries = request.entries.map(copyFields);
+  const maxLen = nonNegativeInt('maxLen', request.maxLen);
+  const ttlSeconds = nonNegativeInt('ttlSeconds', request.ttlSeconds);
+  const idem = request.idempotency;
+  if (idem === undefined) return { topic, entries, maxLen, ttlSeconds, producerId: undefined, seqs: undefined };
+  if (typeof idem.producerId !== 'string' || idem.producerId === '') throw invalid('idempotency.producerId must be a non-empty string');
+  if (!Array.isArray(idem.seqs) || idem.seqs.length !== entries.length) {
+    throw invalid('idempotency.seqs must hold one sequence number per entry', { entries: entries.length });
+  }
+  const seqs = [...idem.seqs];
+  seqs.forEach((seq, i) => {
+    if (!Number.isSafeInteger(seq)) throw invalid(`idempotency.seqs[${i}] must be an integer, got ${String(seq)}`);
+    if (i > 0 && seq <= seqs[i - 1]!) throw invalid('idempotency.seqs must be strictly increasing', { index: i });
+  });
+  return { topic, entries, maxLen, ttlSeconds, producerId: idem.producerId, seqs };
+}
+
+/** Validates read options; `count` 0 means all, as `XREAD COUNT 0` does. */
+export function checkReadOptions(options: ReadOptions | undefined): CheckedReadOptions {
+  const count = options?.count === undefined ? 0 : nonNegativeInt('count', options.count);
+  const rawBlock = options?.blockMs ?? 0;
+  if (typeof rawBlock !== 'number' || !Number.isFinite(rawBlock) || rawBlock < 0) {
+    throw invalid(`blockMs must be a non-negative finite number, got ${String(rawBlock)}`);
+  }
+  return { count, blockMs: Math.ceil(rawBlock), signal: options?.signal };
+}
+
+/** Parses a cursor; a malformed id is `INVALID_STREAM_ID`. */
+export function checkCursor(topic: unknown, afterId: unknown): CheckedCursor {
+  return { topic: checkTopic(topic), after: parseStreamId(afterId as string) };
+}
+
+/** Parses every cursor of a multi-topic read. */
+export function checkCursors(cursors: readonly TopicCursor[]): CheckedCursor[] {
+  if (!Array.isArray(cursors)) throw invalid('cursors must be an array');
+  return cursors.map((cursor) => checkCursor(cursor?.topic, cursor?.afterId));
+}
