@@ -1,0 +1,26 @@
+import { TaskStreamError } from '../../domain/errors.js';
+
+const AUTH_PATTERN = /^(NOAUTH|WRONGPASS|NOPERM)\b|invalid username-password|Authentication required/i;
+const UNAVAILABLE_PATTERN =
+  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|Connection is closed|Stream isn't writeable|timed out|MaxRetriesPerRequest|max retries|CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|Failed to refresh slots cache|None of startup nodes is available/i;
+
+/**
+ * Maps whatever ioredis rejected with to a {@link TaskStreamError}: credentials refused →
+ * `BACKEND_AUTH`; unreachable, reconnecting or timed out → `BACKEND_UNAVAILABLE`; any other
+ * Redis reply error → `BACKEND_COMMAND`. The original error is kept as `cause`.
+ */
+export function toTaskStreamError(err: unknown, operation: string): TaskStreamError {
+  if (err instanceof TaskStreamError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const name = err instanceof Error ? err.name : '';
+  let code: 'BACKEND_AUTH' | 'BACKEND_UNAVAILABLE' | 'BACKEND_COMMAND';
+  if (AUTH_PATTERN.test(message)) code = 'BACKEND_AUTH';
+  else if (name === 'MaxRetriesPerRequestError' || UNAVAILABLE_PATTERN.test(message) || (err as { code?: unknown })?.code !== undefined && name !== 'ReplyError') code = 'BACKEND_UNAVAILABLE';
+  else code = 'BACKEND_COMMAND';
+  return new TaskStreamError(code, `redis ${operation} failed: ${message}`, { cause: err, details: { operation } });
+}
+
+/** The error every call gets after `close()`. */
+export function closedError(operation: string): TaskStreamError {
+  return new TaskStreamError('CLOSED', `ioredis repository is closed (${operation})`, { details: { operation } });
+}

@@ -1,0 +1,276 @@
+import type { Redis } from 'ioredis';
+import type { Clock, TimerHandle } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { StreamEntry, TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
+import { compareStreamIds, type StreamId } from '../../domain/stream-id.js';
+import { closedError } from './errors.js';
+import { parseXRead } from './replies.js';
+
+/** What a {@link MultiplexedReader} needs from its surroundings. */
+export interface MultiplexedReaderOptions {
+  /** Opens the dedicated blocking connection (called once, lazily). */
+  readonly connect: () => Redis;
+  /** Sends `CLIENT UNBLOCK <id>` over a command connection to the reader's server; resolves 1 when it unblocked. */
+  readonly unblock: (clientId: number) => Promise<number>;
+  /** Topics with different groups cannot share one `XREAD` (Redis Cluster slots); a single server uses one group. */
+  readonly groupOf: (topic: string) => number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Longest single `XREAD BLOCK`; waiters time out on their own timers. */
+  readonly maxBlockMs: number;
+  /** With waiters in several groups, how long the one blocking `XREAD` of a round waits. */
+  readonly multiGroupPollMs: number;
+}
+
+interface Waiter {
+  readonly cursors: ReadonlyMap<string, StreamId>;
+  readonly count: number;
+  readonly deadline: number;
+  readonly finish: (result: TopicEntries[]) => void;
+}
+
+interface Round {
+  readonly epoch: number;
+  readonly plan: ReadonlyMap<string, StreamId>;
+}
+
+/**
+ * Serves every blocking read of a process over ONE dedicated connection. Each round issues one
+ * `XREAD COUNT c BLOCK ms STREAMS k1..kn id1..idn` where each topic's id is the lowest cursor any
+ * waiter holds for it, then hands each waiter the entries after its own cursor (at most its
+ * `count`) and resolves it. A waiter whose topic or cursor the in-flight read does not cover
+ * interrupts it with `CLIENT UNBLOCK` and the round is re-issued; since every round reads after
+ * explicit cursors, never `$`, nothing appended meanwhile is lost.
+ *
+ * A waiter's "queue" is its pending promise, bounded by its `count`: entries past it stay in the
+ * stream and the caller's next read, from its last id, gets them. A slow caller therefore never
+ * holds the reader back. With no waiters the reader issues nothing and holds no timer.
+ */
+export class MultiplexedReader {
+  readonly #options: MultiplexedReaderOptions;
+  readonly #waiters = new Set<Waiter>();
+  #connection: Redis | undefined;
+  #readyCount = 0;
+  #idReadyCount = -1;
+  #clientId: Promise<number> | undefined;
+  #running = false;
+  #closed = false;
+  #epoch = 0;
+  #round: Round | null = null;
+  #interruptedEpoch = -1;
+  #failures = 0;
+
+  constructor(options: MultiplexedReaderOptions) {
+    this.#options = options;
+  }
+
+  /** Waiters currently registered (for tests and metrics). */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
+  /** Whether the dedicated connection has been opened. */
+  get connected(): boolean {
+    return this.#connection !== undefined;
+  }
+
+  /** Entries after each cursor, waiting up to `blockMs` for the first; `[]` on timeout or abort. */
+  read(cursors: readonly TopicCursor[], count: number, blockMs: number, signal?: AbortSignal): Promise<TopicEntries[]> {
+    if (this.#closed) return Promise.reject(closedError('read'));
+    if (signal?.aborted || cursors.length === 0) return Promise.resolve([]);
+    const { clock } = this.#options;
+    return new Promise((resolve) => {
+      let timer: TimerHandle | undefined;
+      const onAbort = (): void => finish([]);
+      const finish = (result: TopicEntries[]): void => {
+        if (!this.#waiters.delete(waiter)) return;
+        if (timer !== undefined) clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(result);
+      };
+      const waiter: Waiter = {
+        cursors: new Map(cursors.map((c) => [c.topic, c.afterId])),
+        count,
+        deadline: clock.now() + blockMs,
+        finish,
+      };
+      this.#waiters.add(waiter);
+      timer = clock.setTimeout(() => finish([]), blockMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#onWaiterAdded(waiter);
+    });
+  }
+
+  /** Resolves every waiter with nothing and drops the dedicated connection. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const waiter of [...this.#waiters]) waiter.finish([]);
+    this.#connection?.disconnect();
+  }
+
+  #onWaiterAdded(waiter: Waiter): void {
+    if (!this.#running) {
+      this.#running = true;
+      queueMicrotask(() => void this.#loop());
+      return;
+    }
+    const round = this.#round;
+    if (round !== null && !covers(round.plan, waiter)) void this.#interrupt(round.epoch);
+  }
+
+  #conn(): Redis {
+    if (this.#connection === undefined) {
+      const conn = this.#options.connect();
+      conn.on('ready', () => {
+        this.#readyCount++;
+      });
+      conn.on('error', (err: Error) => this.#options.logger.debug('taskstream reader connection error', { error: err.message }));
+      this.#connection = conn;
+    }
+    return this.#connection;
+  }
+
+  async #loop(): Promise<void> {
+    try {
+      while (!this.#closed && this.#waiters.size > 0) {
+        const conn = this.#conn();
+        if (this.#clientId === undefined || this.#idReadyCount !== this.#readyCount) {
+          // Sent right before the XREAD on the same socket, so the id names the connection that blocks.
+          this.#idReadyCount = this.#readyCount;
+          this.#clientId = conn.client('ID') as Promise<number>;
+          this.#clientId.catch(() => undefined);
+        }
+        const plan = this.#plan();
+        const round: Round = { epoch: ++this.#epoch, plan: plan.cursors };
+        this.#round = round;
+        let results: TopicEntries[];
+        try {
+          results = await this.#xread(conn, plan);
+          this.#failures = 0;
+        } catch (err) {
+          this.#round = null;
+          this.#clientId = undefined;
+          if (this.#closed) return;
+          this.#failures++;
+          this.#options.logger.warn('taskstream blocking read failed; retrying from the same cursors', {
+            error: err instanceof Error ? err.message : String(err),
+            attempt: this.#failures,
+          });
+          await this.#sleep(Math.min(2_000, 25 * 2 ** Math.min(this.#failures, 7)));
+          continue;
+        }
+        this.#round = null;
+        this.#dispatch(results);
+      }
+    } finally {
+      this.#running = false;
+      if (!this.#closed && this.#waiters.size > 0) {
+        this.#running = true;
+        queueMicrotask(() => void this.#loop());
+      }
+    }
+  }
+
+  #plan(): { cursors: Map<string, StreamId>; count: number; blockMs: number } {
+    const cursors = new Map<string, StreamId>();
+    let count = 1;
+    let deadline = 0;
+    for (const waiter of this.#waiters) {
+      count = Math.max(count, waiter.count);
+      deadline = Math.max(deadline, waiter.deadline);
+      for (const [topic, id] of waiter.cursors) {
+        const held = cursors.get(topic);
+        if (held === undefined || compareStreamIds(id, held) < 0) cursors.set(topic, id);
+      }
+    }
+    const remaining = deadline - this.#options.clock.now();
+    return { cursors, count, blockMs: Math.max(1, Math.min(this.#options.maxBlockMs, remaining)) };
+  }
+
+  async #xread(conn: Redis, plan: { cursors: Map<string, StreamId>; count: number; blockMs: number }): Promise<TopicEntries[]> {
+    const groups = new Map<number, string[]>();
+    for (const topic of plan.cursors.keys()) {
+      const group = this.#options.groupOf(topic);
+      const list = groups.get(group);
+      if (list === undefined) groups.set(group, [topic]);
+      else list.push(topic);
+    }
+    const args = (topics: string[], blockMs: number | undefined): (string | number)[] => [
+      'COUNT', plan.count,
+      ...(blockMs === undefined ? [] : ['BLOCK', blockMs]),
+      'STREAMS', ...topics, ...topics.map((t) => plan.cursors.get(t)!),
+    ];
+    const lists = [...groups.values()];
+    if (lists.length === 1) {
+      return parseXRead(await conn.call('XREAD', ...args(lists[0]!, plan.blockMs)));
+    }
+    // Several slots (Redis Cluster): one XREAD cannot span them, so poll all but one without
+    // blocking and block briefly on the last, rotating which one blocks.
+    const pivot = this.#epoch % lists.length;
+    const ordered = [...lists.slice(pivot + 1), ...lists.slice(0, pivot + 1)];
+    const pipeline = conn.pipeline();
+    ordered.forEach((topics, i) => {
+      const last = i === ordered.length - 1;
+      pipeline.call('XREAD', ...args(topics, last ? Math.min(plan.blockMs, this.#options.multiGroupPollMs) : undefined));
+    });
+    const replies = (await pipeline.exec()) ?? [];
+    const out: TopicEntries[] = [];
+    for (const [err, reply] of replies) {
+      if (err) throw err;
+      out.push(...parseXRead(reply));
+    }
+    return out;
+  }
+
+  #dispatch(results: TopicEntries[]): void {
+    if (results.length === 0) return;
+    const byTopic = new Map(results.map((r) => [r.topic, r.entries]));
+    for (const waiter of [...this.#waiters]) {
+      const out: TopicEntries[] = [];
+      for (const [topic, cursor] of waiter.cursors) {
+        const entries = byTopic.get(topic);
+        if (entries === undefined) continue;
+        const selected = after(entries, cursor, waiter.count);
+        if (selected.length > 0) out.push({ topic, entries: selected });
+      }
+      if (out.length > 0) waiter.finish(out);
+    }
+  }
+
+  async #interrupt(epoch: number): Promise<void> {
+    if (this.#interruptedEpoch === epoch) return;
+    this.#interruptedEpoch = epoch;
+    try {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const id = await this.#clientId;
+        if (id === undefined || this.#closed || this.#round?.epoch !== epoch) return;
+        if ((await this.#options.unblock(id)) === 1) return;
+        // The XREAD has not reached the server yet (or just returned): try again shortly.
+        await this.#sleep(Math.min(50, 1 + attempt * 2));
+      }
+    } catch (err) {
+      this.#options.logger.debug('taskstream CLIENT UNBLOCK failed; the read ends at its block timeout', {
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.#options.clock.setTimeout(resolve, ms));
+  }
+}
+
+function covers(plan: ReadonlyMap<string, StreamId>, waiter: Waiter): boolean {
+  for (const [topic, cursor] of waiter.cursors) {
+    const held = plan.get(topic);
+    if (held === undefined || compareStreamIds(held, cursor) > 0) return false;
+  }
+  return true;
+}
+
+function after(entries: readonly StreamEntry[], cursor: StreamId, count: number): StreamEntry[] {
+  let start = 0;
+  while (start < entries.length && compareStreamIds(entries[start]!.id, cursor) <= 0) start++;
+  return entries.slice(start, start + count);
+}

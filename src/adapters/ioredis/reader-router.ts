@@ -1,0 +1,93 @@
+import type { Cluster } from 'ioredis';
+import type { TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
+import type { ResolvedConnection } from './connection.js';
+import { slotOf } from './keys.js';
+import { MultiplexedReader, type MultiplexedReaderOptions } from './multiplexed-reader.js';
+
+type BaseOptions = Omit<MultiplexedReaderOptions, 'connect' | 'unblock' | 'groupOf'>;
+
+/**
+ * Routes blocking reads to multiplexed readers: one for a single Redis; on Redis Cluster one per
+ * master node (topics grouped by the node that owns their slot), each with its own dedicated
+ * connection. A read spanning several nodes waits on all of them and returns as soon as any has
+ * entries (the others are aborted and contribute what they already had).
+ */
+export class ReaderRouter {
+  readonly #connection: ResolvedConnection;
+  readonly #base: BaseOptions;
+  readonly #readers = new Map<string, MultiplexedReader>();
+
+  constructor(connection: ResolvedConnection, base: BaseOptions) {
+    this.#connection = connection;
+    this.#base = base;
+  }
+
+  /** Dedicated blocking connections opened so far. */
+  get connectionCount(): number {
+    let n = 0;
+    for (const reader of this.#readers.values()) if (reader.connected) n++;
+    return n;
+  }
+
+  async read(cursors: readonly TopicCursor[], count: number, blockMs: number, signal?: AbortSignal): Promise<TopicEntries[]> {
+    if (!this.#connection.isCluster) return this.#reader('').read(cursors, count, blockMs, signal);
+    const byNode = await this.#groupByNode(cursors);
+    if (byNode.size === 1) {
+      const [node, list] = [...byNode][0]!;
+      return this.#reader(node).read(list, count, blockMs, signal);
+    }
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const parts = [...byNode].map(([node, list]) =>
+        this.#reader(node)
+          .read(list, count, blockMs, controller.signal)
+          .then((result) => {
+            if (result.length > 0) controller.abort();
+            return result;
+          }),
+      );
+      return (await Promise.all(parts)).flat();
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  close(): void {
+    for (const reader of this.#readers.values()) reader.close();
+    this.#readers.clear();
+  }
+
+  async #groupByNode(cursors: readonly TopicCursor[]): Promise<Map<string, TopicCursor[]>> {
+    const cluster = this.#connection.command as Cluster;
+    if (cluster.status !== 'ready') await cluster.ping();
+    const byNode = new Map<string, TopicCursor[]>();
+    for (const cursor of cursors) {
+      const node = cluster.slots[slotOf(cursor.topic)]?.[0] ?? '';
+      const list = byNode.get(node);
+      if (list === undefined) byNode.set(node, [cursor]);
+      else list.push(cursor);
+    }
+    return byNode;
+  }
+
+  #reader(node: string): MultiplexedReader {
+    let reader = this.#readers.get(node);
+    if (reader === undefined) {
+      const connection = this.#connection;
+      reader = new MultiplexedReader({
+        ...this.#base,
+        connect: () => connection.dedicated(node === '' ? undefined : node),
+        unblock: async (clientId) => {
+          const client = connection.nodeClient(node);
+          if (client === undefined) return 0;
+          return Number(await client.call('CLIENT', 'UNBLOCK', clientId));
+        },
+        groupOf: connection.isCluster ? slotOf : () => 0,
+      });
+      this.#readers.set(node, reader);
+    }
+    return reader;
+  }
+}

@@ -1,0 +1,233 @@
+import type { Cluster, Redis } from 'ioredis';
+import type {
+  AppendRequest,
+  AppendResult,
+  ReadOptions,
+  StreamEntry,
+  StreamInfo,
+  StreamRepository,
+  StreamRepositoryCapabilities,
+  TopicCursor,
+  TopicEntries,
+} from '../../ports/stream-repository.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import { TaskStreamError } from '../../domain/errors.js';
+import { compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from '../../domain/stream-id.js';
+import { APPEND_LUA, APPEND_SHA, appendArgs, parseAppendReply } from './append-script.js';
+import { closeConnection, type ResolvedConnection } from './connection.js';
+import { closedError, toTaskStreamError } from './errors.js';
+import { producersKeyFor, slotOf } from './keys.js';
+import { ReaderRouter } from './reader-router.js';
+import { parseEntries, parseInfo, parseXRead } from './replies.js';
+
+/** Settings the repository needs once its connection is resolved. */
+export interface RepositorySettings {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly producersKeyPrefix: string;
+  readonly defaultReadCount: number;
+  readonly maxBlockMs: number;
+  readonly clusterPollMs: number;
+}
+
+/** {@link StreamRepository} on ioredis. Build it with `createIoredisRepository`. */
+export class IoredisRepository implements StreamRepository {
+  readonly capabilities: StreamRepositoryCapabilities = { blockingReads: true, atomicBatchAppend: true, idempotentAppend: true };
+  readonly #connection: ResolvedConnection;
+  readonly #settings: RepositorySettings;
+  readonly #readers: ReaderRouter;
+  #closing: Promise<void> | undefined;
+
+  constructor(connection: ResolvedConnection, settings: RepositorySettings) {
+    this.#connection = connection;
+    this.#settings = settings;
+    if (connection.owned) {
+      // ioredis reconnects on its own; without a listener an 'error' event would crash the process.
+      connection.command.on('error', (err: Error) => settings.logger.debug('taskstream redis connection error', { error: err.message }));
+    }
+    this.#readers = new ReaderRouter(connection, {
+      clock: settings.clock,
+      logger: settings.logger,
+      maxBlockMs: settings.maxBlockMs,
+      multiGroupPollMs: settings.clusterPollMs,
+    });
+  }
+
+  /** The command connection (the user's client when one was supplied). */
+  get client(): Redis | Cluster {
+    return this.#connection.command;
+  }
+
+  /** Dedicated blocking-read connections currently opened (1 on a single Redis once anything blocked). */
+  get readerConnections(): number {
+    return this.#readers.connectionCount;
+  }
+
+  async append(request: AppendRequest): Promise<AppendResult> {
+    this.#ensureOpen('append');
+    validateAppend(request);
+    if (request.entries.length === 0) return { ids: [], duplicates: 0 };
+    const keys = [request.topic, producersKeyFor(request.topic, this.#settings.producersKeyPrefix)];
+    const args = appendArgs(request);
+    const command = this.#connection.command;
+    let reply: unknown;
+    try {
+      try {
+        reply = await command.evalsha(APPEND_SHA, 2, ...keys, ...args);
+      } catch (err) {
+        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+        reply = await command.eval(APPEND_LUA, 2, ...keys, ...args);
+      }
+    } catch (err) {
+      throw toTaskStreamError(err, 'append');
+    }
+    const result = parseAppendReply(reply);
+    if (result.ttlFailed) {
+      this.#settings.logger.warn('taskstream TTL refresh failed after a successful append; entries are published', {
+        topic: request.topic,
+        ttlSeconds: request.ttlSeconds,
+      });
+    }
+    return { ids: result.ids, duplicates: result.duplicates };
+  }
+
+  async read(topic: string, afterId: StreamId, options: ReadOptions = {}): Promise<readonly StreamEntry[]> {
+    this.#ensureOpen('read');
+    parseStreamId(afterId);
+    if ((options.blockMs ?? 0) > 0) {
+      const result = await this.readMany([{ topic, afterId }], options);
+      return result.find((r) => r.topic === topic)?.entries ?? [];
+    }
+    const count = this.#count(options);
+    try {
+      return parseEntries(await this.#connection.command.xrange(topic, `(${afterId}`, '+', 'COUNT', count));
+    } catch (err) {
+      throw toTaskStreamError(err, 'read');
+    }
+  }
+
+  async readMany(cursors: readonly TopicCursor[], options: ReadOptions = {}): Promise<readonly TopicEntries[]> {
+    this.#ensureOpen('readMany');
+    const merged = mergeCursors(cursors);
+    if (merged.length === 0 || options.signal?.aborted) return [];
+    const count = this.#count(options);
+    const blockMs = options.blockMs ?? 0;
+    try {
+      if (blockMs > 0) return await this.#readers.read(merged, count, blockMs, options.signal);
+      const groups = this.#connection.isCluster ? groupBy(merged, (c) => slotOf(c.topic)) : [merged];
+      const replies = await Promise.all(
+        groups.map((group) =>
+          this.#connection.command.call('XREAD', 'COUNT', count, 'STREAMS', ...group.map((c) => c.topic), ...group.map((c) => c.afterId)),
+        ),
+      );
+      return replies.flatMap((reply) => parseXRead(reply));
+    } catch (err) {
+      throw toTaskStreamError(err, 'readMany');
+    }
+  }
+
+  async tailId(topic: string): Promise<StreamId> {
+    this.#ensureOpen('tailId');
+    try {
+      const reply = await this.#connection.command.xrevrange(topic, '+', '-', 'COUNT', 1);
+      return parseEntries(reply)[0]?.id ?? ZERO_ID;
+    } catch (err) {
+      throw toTaskStreamError(err, 'tailId');
+    }
+  }
+
+  async info(topic: string): Promise<StreamInfo | null> {
+    this.#ensureOpen('info');
+    let replies: [Error | null, unknown][] | null;
+    try {
+      replies = await this.#connection.command.pipeline().call('XINFO', 'STREAM', topic).pttl(topic).exec();
+    } catch (err) {
+      throw toTaskStreamError(err, 'info');
+    }
+    const [xinfo, pttl] = replies ?? [];
+    if (xinfo?.[0]) {
+      if (/no such key/i.test(xinfo[0].message)) return null;
+      throw toTaskStreamError(xinfo[0], 'info');
+    }
+    if (pttl?.[0]) throw toTaskStreamError(pttl[0], 'info');
+    return parseInfo(xinfo?.[1], pttl?.[1]);
+  }
+
+  async deleteTopic(topic: string): Promise<boolean> {
+    this.#ensureOpen('deleteTopic');
+    try {
+      const replies = await this.#connection.command
+        .pipeline()
+        .del(topic)
+        .del(producersKeyFor(topic, this.#settings.producersKeyPrefix))
+        .exec();
+      const first = replies?.[0];
+      if (first?.[0]) throw first[0];
+      return Number(first?.[1]) > 0;
+    } catch (err) {
+      throw toTaskStreamError(err, 'deleteTopic');
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#readers.close();
+      if (this.#connection.owned) await closeConnection(this.#connection.command);
+    })();
+    return this.#closing;
+  }
+
+  #ensureOpen(operation: string): void {
+    if (this.#closing !== undefined) throw closedError(operation);
+  }
+
+  #count(options: ReadOptions): number {
+    const count = options.count ?? this.#settings.defaultReadCount;
+    if (!Number.isSafeInteger(count) || count < 1) {
+      throw new TaskStreamError('INVALID_ARGUMENT', `read count must be a positive integer, got ${String(count)}`, { details: { count } });
+    }
+    return count;
+  }
+}
+
+function validateAppend(request: AppendRequest): void {
+  const bad = (message: string): TaskStreamError => new TaskStreamError('INVALID_ARGUMENT', message, { details: { topic: request.topic } });
+  if (typeof request.topic !== 'string' || request.topic.length === 0) throw bad('append needs a non-empty topic');
+  for (const [name, value] of [['maxLen', request.maxLen], ['ttlSeconds', request.ttlSeconds]] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) throw bad(`${name} must be an integer >= 0, got ${String(value)}`);
+  }
+  for (const fields of request.entries) {
+    if (Object.keys(fields).length === 0) throw bad('a stream entry needs at least one field');
+  }
+  const idem = request.idempotency;
+  if (idem === undefined) return;
+  if (typeof idem.producerId !== 'string' || idem.producerId.length === 0) throw bad('idempotency.producerId must be a non-empty string');
+  if (idem.seqs.length !== request.entries.length) throw bad('idempotency.seqs must have one sequence per entry');
+  idem.seqs.forEach((seq, i) => {
+    if (!Number.isSafeInteger(seq) || seq < 0) throw bad(`idempotency seq must be a non-negative integer, got ${String(seq)}`);
+    if (i > 0 && seq <= idem.seqs[i - 1]!) throw bad('idempotency.seqs must strictly increase within a batch');
+  });
+}
+
+/** One cursor per topic (the oldest, so nothing is skipped); ids are validated. */
+function mergeCursors(cursors: readonly TopicCursor[]): TopicCursor[] {
+  const byTopic = new Map<string, StreamId>();
+  for (const { topic, afterId } of cursors) {
+    parseStreamId(afterId);
+    const held = byTopic.get(topic);
+    if (held === undefined || compareStreamIds(afterId, held) < 0) byTopic.set(topic, afterId);
+  }
+  return [...byTopic].map(([topic, afterId]) => ({ topic, afterId }));
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => number): T[][] {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list === undefined) groups.set(k, [item]);
+    else list.push(item);
+  }
+  return [...groups.values()];
+}
