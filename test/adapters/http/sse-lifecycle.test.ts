@@ -1,0 +1,139 @@
+import { describe, expect, it, vi } from 'vitest';
+import { sseResponse } from '../../../src/adapters/http/index.js';
+import { createMemoryRepository } from '../../../src/adapters/memory/index.js';
+import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
+import { TaskStreamError } from '../../../src/domain/errors.js';
+import type { StreamRepository } from '../../../src/ports/stream-repository.js';
+import type { Logger } from '../../../src/ports/logger.js';
+import { createWorld, publishMessage, SseBody, sseRequest } from './sse-helpers.js';
+
+/** Wraps a repository: counts calls, and fails reads while `failing` is set. */
+function instrumented(inner: StreamRepository) {
+  const calls = { read: 0, deleteTopic: 0 };
+  const state = { failing: false };
+  const repository: StreamRepository = {
+    capabilities: inner.capabilities,
+    append: (r) => inner.append(r),
+    read: (topic, after, options) => {
+      calls.read++;
+      if (state.failing) return Promise.reject(new TaskStreamError('BACKEND_UNAVAILABLE', 'connection refused'));
+      return inner.read(topic, after, options);
+    },
+    readMany: (c, o) => inner.readMany(c, o),
+    tailId: (t) => inner.tailId(t),
+    info: (t) => inner.info(t),
+    deleteTopic: (t) => {
+      calls.deleteTopic++;
+      return inner.deleteTopic(t);
+    },
+    close: () => inner.close(),
+  };
+  return { repository, calls, state };
+}
+
+function spyLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const log = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
+  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+describe('SSE lifecycle', () => {
+  it('a client that disconnects ends its reader at once, leaves no timer and deletes nothing', async () => {
+    const clock = new FakeClock();
+    const { repository, calls } = instrumented(createMemoryRepository({ clock }));
+    const world = createWorld({ clock, repository });
+    await publishMessage(world.publisher, 'task-1', ['a', 'b']);
+    const body = new SseBody((await sseResponse(world.subscriber, 'task-1', sseRequest('/e'), { clock: world.clock })).body!);
+    await body.until(() => body.types.includes('done'), 'done');
+    expect(world.clock.pendingCount).toBeGreaterThan(0); // keep-alive (and the blocked read's timeout) while connected
+    await body.cancel();
+    await world.clock.advance(0);
+    expect(world.clock.pendingCount).toBe(0);
+    const readsAtDisconnect = calls.read;
+    await world.clock.advance(60_000);
+    expect(calls.read).toBe(readsAtDisconnect);
+    expect(calls.deleteTopic).toBe(0);
+    expect((await repository.info('task:task-1'))?.length).toBe(4);
+  });
+
+  it('a request whose signal aborts ends the stream and the reader too', async () => {
+    const world = createWorld();
+    const aborter = new AbortController();
+    const request = new Request('http://localhost/e', { signal: aborter.signal });
+    const body = new SseBody((await sseResponse(world.subscriber, 'task-1', request, { clock: world.clock })).body!);
+    await body.until(() => body.types.includes('connected'), 'connected');
+    aborter.abort();
+    await body.finished();
+    await world.clock.advance(0);
+    expect(world.clock.pendingCount).toBe(0);
+  });
+
+  it('sends a keep-alive comment after each idle interval (default 15 s), measured from the last write', async () => {
+    const { clock, publisher, subscriber } = createWorld();
+    const body = new SseBody((await sseResponse(subscriber, 'task-1', sseRequest('/e'), { clock, from: 'tail' })).body!);
+    await body.until(() => body.types.includes('connected'), 'connected');
+    await clock.advance(14_999);
+    expect(body.comments).toEqual([]);
+    await clock.advance(1);
+    await body.until(() => body.comments.length === 1, 'first keep-alive');
+    await clock.advance(5_000);
+    await publishMessage(publisher, 'task-1', ['x']); // written at 20 s: the next comment is due at 35 s
+    await body.until(() => body.types.includes('done'), 'done');
+    await clock.advance(14_999);
+    expect(body.comments).toEqual(['keep-alive']);
+    await clock.advance(1);
+    await body.until(() => body.comments.length === 2, 'second keep-alive');
+    await body.cancel();
+    expect(clock.pendingCount).toBe(0);
+  });
+
+  it('honours a configured keep-alive interval, and 0 disables it', async () => {
+    const { clock, subscriber } = createWorld();
+    const fast = new SseBody((await sseResponse(subscriber, 'task-1', sseRequest('/e'), { clock, keepAliveMs: 1_000 })).body!);
+    const off = new SseBody((await sseResponse(subscriber, 'task-2', sseRequest('/e'), { clock, keepAliveMs: 0 })).body!);
+    await clock.advance(10_000);
+    await fast.until(() => fast.comments.length === 10, '10 keep-alives');
+    expect(off.comments).toEqual([]);
+    await fast.cancel();
+    await off.cancel();
+    expect(clock.pendingCount).toBe(0);
+  });
+
+  it('a failing backend read sends error events, backs off doubling up to the cap, logs sparsely, then recovers without duplicates', async () => {
+    const clock = new FakeClock();
+    const { repository, state } = instrumented(createMemoryRepository({ clock }));
+    const world = createWorld({ clock, repository, tuning: { maxRetries: 0 } });
+    const logger = spyLogger();
+    await publishMessage(world.publisher, 'task-1', ['before']);
+    state.failing = true;
+    const options = { clock: world.clock, logger, errorBackoffMs: 100, maxErrorBackoffMs: 400, keepAliveMs: 0 };
+    const body = new SseBody((await sseResponse(world.subscriber, 'task-1', sseRequest('/e'), options)).body!);
+    await body.until(() => body.types.includes('error'), 'first error');
+    for (let i = 0; i < 8; i++) {
+      const before = body.data('error').length;
+      await world.clock.advance(400);
+      await body.until(() => body.data('error').length > before, `error ${before + 1}`);
+    }
+    const delays = body.data('error').map((e) => (e as { retryInMs: number }).retryInMs);
+    expect(delays.slice(0, 5)).toEqual([100, 200, 400, 400, 400]);
+    expect(new Set(body.data('error').map((e) => (e as { code: string }).code))).toEqual(new Set(['BACKEND_UNAVAILABLE']));
+    expect(body.events.filter((e) => e.event === 'error').every((e) => e.id === undefined)).toBe(true);
+    const warnings = logger.lines.filter((l) => l.startsWith('warn taskstream sse'));
+    expect(delays.length).toBeGreaterThanOrEqual(8);
+    // Logged at failures 1, 2, 4, 8, … only.
+    expect(warnings).toHaveLength(Math.floor(Math.log2(delays.length)) + 1);
+
+    state.failing = false;
+    await world.clock.advance(400);
+    await body.until(() => body.types.includes('done'), 'history after recovery');
+    await publishMessage(world.publisher, 'task-1', ['after'], 1);
+    await world.publisher.updateTask('task-1', 'COMPLETED');
+    await world.clock.advance(0);
+    await body.finished();
+    const ids = body.events.filter((e) => e.id !== undefined && e.event !== 'connected').map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(body.data('done')).toHaveLength(2);
+    expect(logger.lines.some((l) => l.startsWith('info taskstream sse: backend read recovered'))).toBe(true);
+    expect(world.clock.pendingCount).toBe(0);
+  });
+});
