@@ -42,7 +42,8 @@ export class SseBody {
   readonly #done: Promise<void>;
 
   constructor(body: ReadableStream<Uint8Array>) {
-    this.#reader = body.getReader();
+    const reader = body.getReader();
+    this.#reader = reader;
     const parser = createParser({
       onEvent: (e) => this.events.push(e),
       onComment: (c) => this.comments.push(c.trim()),
@@ -52,7 +53,7 @@ export class SseBody {
     this.#done = (async () => {
       try {
         for (;;) {
-          const { done, value } = await this.#reader.read();
+          const { done, value } = await reader.read();
           if (done) break;
           parser.feed(decoder.decode(value, { stream: true }));
         }
