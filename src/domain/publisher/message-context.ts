@@ -112,7 +112,7 @@ export class MessageContextImpl implements MessageContext {
       maxPendingEntries: deps.maxPendingEntries,
       onReady: () => this.#feed(),
     });
-    if (start !== undefined) this.#enqueue([{ type: 'start', content: start }]);
+    if (start !== undefined) this.#push(this.#encodeNext({ type: 'start', content: start }));
     if (signal !== undefined) {
       const onAbort = (): void => {
         this.close().catch(() => undefined);
@@ -138,22 +138,27 @@ export class MessageContextImpl implements MessageContext {
 
   async full(content: MessageContent): Promise<void> {
     this.#assertCanSend('full');
+    const entry = this.#encodeNext({ type: 'full', content });
     this.#state = 'full';
     this.#seal();
-    const seq = this.#enqueue([{ type: 'full', content }]);
-    return this.#queue.waitFor(seq);
+    this.#push(entry);
+    return this.#queue.waitFor(entry.seq);
   }
 
   async done(fields: ExtraFields = {}): Promise<void> {
     if (this.#closed) throw this.#closedError('done');
     if (this.#state === 'done') throw this.#afterTerminal('done');
-    return this.#finish(fields);
+    return this.#finish(this.#encodeNext({ type: 'done', fields }));
   }
 
   close(): Promise<void> {
     if (this.#closePromise === undefined) {
       this.#closed = true;
-      this.#closePromise = this.#terminal ?? this.#finish({});
+      try {
+        this.#closePromise = this.#terminal ?? this.#finish(this.#encodeNext({ type: 'done', fields: {} }));
+      } catch (err) {
+        this.#closePromise = Promise.reject(err);
+      }
     }
     return this.#closePromise;
   }
@@ -167,12 +172,12 @@ export class MessageContextImpl implements MessageContext {
     return this.#queue.waitFor(this.#nextSeq - 1);
   }
 
-  #finish(fields: ExtraFields): Promise<void> {
+  #finish(entry: QueuedEntry): Promise<void> {
     this.#state = 'done';
     this.#detachSignal?.();
     this.#seal();
-    const seq = this.#enqueue([{ type: 'done', fields }]);
-    const terminal = this.#queue.waitFor(seq);
+    this.#push(entry);
+    const terminal = this.#queue.waitFor(entry.seq);
     this.#terminal = terminal;
     terminal.then(this.#deps.onSettled, this.#deps.onSettled);
     return terminal;
@@ -202,23 +207,40 @@ export class MessageContextImpl implements MessageContext {
 
   #seal(): void {
     const runs = this.#buffer.take();
-    if (runs.length > 0) this.#enqueue(runs.map((delta) => ({ type: 'delta', delta })));
+    if (runs.length === 0) return;
+    const first = this.#nextSeq;
+    this.#nextSeq += runs.length;
+    try {
+      this.#queue.enqueue(runs.map((delta, i) => this.#encode({ type: 'delta', delta }, first + i)));
+    } catch (err) {
+      this.#queue.fail(
+        new TaskStreamError('PUBLISH_FAILED', `could not encode a delta: ${err instanceof Error ? err.message : String(err)}`, {
+          cause: err,
+          details: { taskId: this.taskId, index: this.index },
+        }),
+      );
+    }
   }
 
-  /** Numbers, encodes and queues events; returns the last sequence number used. */
-  #enqueue(bodies: readonly EventBody[]): number {
-    const { codec, taskId, index, parentTaskMessage } = { ...this.#deps, index: this.index };
-    const entries: QueuedEntry[] = [];
-    for (const body of bodies) {
-      const seq = this.#nextSeq++;
-      const event = { ...body, index, seq, ...(parentTaskMessage !== undefined ? { parentTaskMessage } : {}) } as StartEvent | DeltaEvent | FullEvent | DoneEvent;
-      try {
-        entries.push({ seq, fields: codec.encode(event, taskId) });
-      } catch (err) {
-        this.#queue.fail(new TaskStreamError('PUBLISH_FAILED', `could not encode a ${body.type} event: ${err instanceof Error ? err.message : String(err)}`, { cause: err, details: { taskId, index, seq } }));
-      }
-    }
-    this.#queue.enqueue(entries);
-    return this.#nextSeq - 1;
+  /**
+   * Encodes the event that comes after everything buffered now (the buffer seals into
+   * `buffer.size` entries first). Throws the codec's error (for example `INVALID_ARGUMENT` for
+   * reserved `done` field keys) before anything changes, so a rejected call publishes nothing.
+   */
+  #encodeNext(body: EventBody): QueuedEntry {
+    return this.#encode(body, this.#nextSeq + this.#buffer.size);
+  }
+
+  #encode(body: EventBody, seq: number): QueuedEntry {
+    const { parentTaskMessage } = this.#deps;
+    const event = { ...body, index: this.index, seq, ...(parentTaskMessage !== undefined ? { parentTaskMessage } : {}) } as StartEvent | DeltaEvent | FullEvent | DoneEvent;
+    return { seq, fields: this.#deps.codec.encode(event, this.taskId) };
+  }
+
+  /** Queues an entry from {@link #encodeNext}, after the buffer has been sealed. */
+  #push(entry: QueuedEntry): void {
+    if (entry.seq !== this.#nextSeq) throw new TaskStreamError('INVALID_ARGUMENT', `internal: sequence ${entry.seq} out of order (expected ${this.#nextSeq})`);
+    this.#nextSeq++;
+    this.#queue.enqueue([entry]);
   }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { StreamRepository } from '../../ports/stream-repository.js';
+import { agentexCodec } from '../codec/agentex-codec.js';
 import type { EventCodec } from '../codec/event-codec.js';
 import { requireNonNegativeInteger, resolveSettings, topicFor, type StreamSettings } from '../config.js';
 import { TaskStreamError } from '../errors.js';
@@ -13,8 +14,8 @@ import { TaskEventWriter } from './task-event-writer.js';
 export interface PublisherOptions {
   /** Where events are appended. Not closed by {@link Publisher.close} (it belongs to the caller). */
   readonly repository: StreamRepository;
-  /** Turns events into entry fields (agentex's wire format in production). */
-  readonly codec: EventCodec;
+  /** Turns events into entry fields. @default agentexCodec (agentex's wire format) */
+  readonly codec?: EventCodec;
   /** Every timer and timestamp (flush window, retry backoff). Pass `systemClock` in production, `FakeClock` in tests. */
   readonly clock: Clock;
   /** Retries and failures are logged here. @default a logger that drops everything */
@@ -78,7 +79,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const maxBatchEntries = requireNonNegativeInteger('maxBatchEntries', options.maxBatchEntries ?? 256, 1);
   const logger = options.logger ?? silentLogger;
   const id = (options.idGenerator ?? defaultId)();
-  const { repository, codec, clock } = options;
+  const { repository, clock } = options;
+  const codec = options.codec ?? agentexCodec;
   const onError = (error: TaskStreamError): void => {
     logger.error('taskstream: publish failed', { error: error.message, ...error.details });
     try {
@@ -111,7 +113,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
       if (!Number.isSafeInteger(index) || index < 0) {
         throw new TaskStreamError('INVALID_ARGUMENT', `message index must be an integer >= 0, got ${String(index)}`, { details: { taskId, index } });
       }
-      nextIndex.set(taskId, Math.max(nextIndex.get(taskId) ?? 0, index + 1));
+      const parent = openOptions.parentTaskMessage;
+      if (parent !== undefined && parent !== null && (typeof parent !== 'object' || Array.isArray(parent))) {
+        throw new TaskStreamError('INVALID_ARGUMENT', 'parentTaskMessage must be an object or null', { details: { taskId } });
+      }
       const context: MessageContextImpl = new MessageContextImpl(
         {
           taskId,
@@ -133,6 +138,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         openOptions.start,
         openOptions.signal,
       );
+      nextIndex.set(taskId, Math.max(nextIndex.get(taskId) ?? 0, index + 1));
       open.add(context);
       return context;
     },

@@ -3,7 +3,7 @@ import type { StreamSettings } from '../../../src/domain/config.js';
 import type { MessageEvent, TaskEvent } from '../../../src/domain/events.js';
 import type { TaskStreamError } from '../../../src/domain/errors.js';
 import { createPublisher, type Publisher, type PublisherOptions } from '../../../src/domain/publisher/publisher.js';
-import { jsonTestCodec } from '../../helpers/publisher-json-codec.js';
+import { agentexCodec } from '../../../src/domain/codec/agentex-codec.js';
 import { RecordingRepository } from '../../helpers/recording-repository.js';
 
 export interface Harness {
@@ -23,7 +23,6 @@ export function harness(settings: Partial<StreamSettings> = {}, extra: Partial<P
   const errors: TaskStreamError[] = [];
   const publisher = createPublisher({
     repository: repo,
-    codec: jsonTestCodec,
     clock,
     settings,
     idGenerator: () => 'pub',
@@ -31,7 +30,7 @@ export function harness(settings: Partial<StreamSettings> = {}, extra: Partial<P
     ...extra,
   });
   const events = (taskId = 't1'): TaskEvent[] =>
-    repo.entries(`task:${taskId}`).map((entry) => jsonTestCodec.decode(entry) as TaskEvent);
+    repo.entries(`task:${taskId}`).map((entry) => agentexCodec.decode(entry) as TaskEvent);
   const message = (index: number, taskId = 't1'): MessageEvent[] =>
     events(taskId).filter((e): e is MessageEvent => 'index' in e && e.index === index);
   return { clock, repo, publisher, errors, events, message };

@@ -184,6 +184,20 @@ describe('terminal ordering', () => {
     expect(h.message(0).at(-1)).toMatchObject({ fields: {} });
   });
 
+  it('a done whose fields the codec refuses is rejected with INVALID_ARGUMENT and changes nothing', async () => {
+    const h = harness();
+    const ctx = h.publisher.open('t1');
+    ctx.delta(text('a'));
+    ctx.delta(text('b'));
+    expect(TaskStreamError.is(await rejection(ctx.done({ type: 'sneaky' })), 'INVALID_ARGUMENT')).toBe(true);
+    expect(ctx.state).toBe('open');
+    ctx.delta(text('c'));
+    await ctx.done({ ok: 1 });
+    expect(textOf(h.message(0))).toBe('abc');
+    expect(h.message(0).map((e) => e.seq)).toEqual([0, 1, 2]);
+    expect(h.message(0).at(-1)).toMatchObject({ type: 'done', fields: { ok: 1 } });
+  });
+
   it('numbers entries per message from 0, start included', async () => {
     const h = harness({ coalesce: 'per_token' });
     const ctx = h.publisher.open('t1', { start: { type: 'text', author: 'agent', content: '' } });
