@@ -22,7 +22,7 @@ const ID_PATTERN = /^(0|[1-9][0-9]{0,19})-(0|[1-9][0-9]{0,19})$/;
 export function parseStreamId(id: string): ParsedStreamId {
   const match = typeof id === 'string' ? ID_PATTERN.exec(id) : null;
   if (match === null) {
-    throw new TaskStreamError('INVALID_STREAM_ID', `not a stream id (want "ms-seq"): ${JSON.stringify(String(id)).slice(0, 80)}`);
+    throw new TaskStreamError('INVALID_STREAM_ID', `not a stream id (want "ms-seq"): ${describe(id)}`, { details: { id } });
   }
   const ms = BigInt(match[1]!);
   const seq = BigInt(match[2]!);
@@ -30,6 +30,11 @@ export function parseStreamId(id: string): ParsedStreamId {
     throw new TaskStreamError('INVALID_STREAM_ID', `stream id part exceeds 64 bits: ${id}`);
   }
   return { ms, seq };
+}
+
+function describe(value: unknown): string {
+  if (typeof value !== 'string') return value === null ? 'null' : typeof value;
+  return JSON.stringify(value).slice(0, 80);
 }
 
 /** True when `id` is a well-formed `ms-seq` stream id. */
@@ -43,8 +48,11 @@ export function isStreamId(id: unknown): id is StreamId {
   }
 }
 
-/** Formats a parsed id back to its canonical string. */
+/** Formats a parsed id back to its canonical string; parts outside 0..2^64-1 are `INVALID_STREAM_ID`. */
 export function formatStreamId(id: ParsedStreamId): StreamId {
+  if (typeof id.ms !== 'bigint' || typeof id.seq !== 'bigint' || id.ms < 0n || id.seq < 0n || id.ms > U64_MAX || id.seq > U64_MAX) {
+    throw new TaskStreamError('INVALID_STREAM_ID', `stream id parts must be bigints in 0..2^64-1, got ${String(id.ms)}-${String(id.seq)}`);
+  }
   return `${id.ms}-${id.seq}`;
 }
 
@@ -65,12 +73,19 @@ export function maxStreamId(a: StreamId, b: StreamId): StreamId {
 /**
  * The id Redis would assign for an auto-generated (`*`) append at `nowMs` after `last`:
  * `nowMs-0` when the clock moved forward, otherwise `last.ms-(last.seq+1)`, so ids stay monotonic
- * even when the clock goes backwards.
+ * even when the clock goes backwards (a negative time counts as 0, a time beyond 2^64-1 as 2^64-1).
+ * Throws `INVALID_ARGUMENT` for a `nowMs` that is not a finite number, and `INVALID_STREAM_ID`
+ * after `18446744073709551615-18446744073709551615`, where Redis too refuses to add entries.
  */
 export function nextStreamId(last: StreamId, nowMs: number): StreamId {
   const prev = parseStreamId(last);
-  const now = BigInt(Math.max(0, Math.floor(nowMs)));
+  if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) {
+    throw new TaskStreamError('INVALID_ARGUMENT', `nowMs must be a finite number, got ${String(nowMs)}`);
+  }
+  let now = BigInt(Math.max(0, Math.floor(nowMs)));
+  if (now > U64_MAX) now = U64_MAX;
   if (now > prev.ms) return formatStreamId({ ms: now, seq: 0n });
-  if (prev.seq === U64_MAX) return formatStreamId({ ms: prev.ms + 1n, seq: 0n });
-  return formatStreamId({ ms: prev.ms, seq: prev.seq + 1n });
+  if (prev.seq < U64_MAX) return formatStreamId({ ms: prev.ms, seq: prev.seq + 1n });
+  if (prev.ms < U64_MAX) return formatStreamId({ ms: prev.ms + 1n, seq: 0n });
+  throw new TaskStreamError('INVALID_STREAM_ID', `the stream has exhausted the last possible id after ${last}`);
 }
