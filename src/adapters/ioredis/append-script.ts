@@ -11,6 +11,9 @@ import type { StreamId } from '../../domain/stream-id.js';
  * then per entry: seq ('' = none), field count, field/value pairs.
  * Returns `{duplicates, ttlFailed, id...}`.
  *
+ * \`ttlSeconds\` 0 sends no EXPIRE: a new key has no TTL, an existing one keeps its own (as a bare
+ * \`XADD\` would; the memory backend does the same).
+ *
  * The trim threshold is at least the batch size, so approximate trimming never removes an
  * entry this call appended (port rule 6). A TTL failure is caught with `pcall` and reported
  * instead of raised: the entries are already written, and failing would invite a duplicate retry.
@@ -52,19 +55,11 @@ for i = 1, count do
   end
 end
 if producer ~= '' and newLast ~= nil then redis.call('HSET', KEYS[2], producer, newLast) end
-if written > 0 then
-  local r
-  if ttl > 0 then
-    r = redis.pcall('EXPIRE', KEYS[1], ARGV[2])
-    if type(r) == 'table' and r.err then result[2] = 1 end
-    if redis.call('EXISTS', KEYS[2]) == 1 then
-      r = redis.pcall('EXPIRE', KEYS[2], ARGV[2])
-      if type(r) == 'table' and r.err then result[2] = 1 end
-    end
-  else
-    r = redis.pcall('PERSIST', KEYS[1])
-    if type(r) == 'table' and r.err then result[2] = 1 end
-    r = redis.pcall('PERSIST', KEYS[2])
+if written > 0 and ttl > 0 then
+  local r = redis.pcall('EXPIRE', KEYS[1], ARGV[2])
+  if type(r) == 'table' and r.err then result[2] = 1 end
+  if redis.call('EXISTS', KEYS[2]) == 1 then
+    r = redis.pcall('EXPIRE', KEYS[2], ARGV[2])
     if type(r) == 'table' and r.err then result[2] = 1 end
   end
 end

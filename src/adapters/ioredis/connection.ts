@@ -25,16 +25,19 @@ export interface ResolvedConnection {
   readonly isCluster: boolean;
   /** True when the repository created `command` and must close it. */
   readonly owned: boolean;
-  /** Opens a dedicated connection for blocking reads: to the server, or to one cluster node (`host:port`). */
-  dedicated(nodeKey?: string): Redis;
+  /** Opens a dedicated connection for blocking reads (named `name`): to the server, or to one cluster node (`host:port`). */
+  dedicated(name: string, nodeKey?: string): Redis;
   /** The command-connection client of a cluster node (`host:port`), for `CLIENT UNBLOCK`. */
   nodeClient(nodeKey: string): Redis | undefined;
 }
 
-/** Overrides for a blocking connection: wait out reconnects, never replay a stale XREAD, no client-side timeout. */
+/**
+ * Overrides for a blocking connection: wait out reconnects and re-send the in-flight XREAD on the
+ * new socket (it reads after explicit cursors, so a replay is exact), no client-side timeout.
+ */
 const BLOCKING_OVERRIDES: RedisOptions = {
   maxRetriesPerRequest: null,
-  autoResendUnfulfilledCommands: false,
+  autoResendUnfulfilledCommands: true,
   enableOfflineQueue: true,
   commandTimeout: undefined,
   blockingTimeout: undefined,
@@ -79,10 +82,10 @@ export function resolveConnection(options: IoredisConnectionOptions): ResolvedCo
     command,
     owned,
     isCluster: cluster !== undefined,
-    dedicated(nodeKey) {
-      if (cluster === undefined) return (command as Redis).duplicate(BLOCKING_OVERRIDES);
+    dedicated(name, nodeKey) {
+      if (cluster === undefined) return (command as Redis).duplicate({ ...BLOCKING_OVERRIDES, connectionName: name });
       const [host, port] = splitNodeKey(nodeKey ?? '');
-      return new Redis({ ...cluster.options.redisOptions, ...BLOCKING_OVERRIDES, host, port });
+      return new Redis({ ...cluster.options.redisOptions, ...BLOCKING_OVERRIDES, connectionName: name, host, port });
     },
     nodeClient(nodeKey) {
       if (cluster === undefined) return command as Redis;

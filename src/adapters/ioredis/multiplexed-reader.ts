@@ -8,10 +8,12 @@ import { parseXRead } from './replies.js';
 
 /** What a {@link MultiplexedReader} needs from its surroundings. */
 export interface MultiplexedReaderOptions {
-  /** Opens the dedicated blocking connection (called once, lazily). */
-  readonly connect: () => Redis;
+  /** Opens the dedicated blocking connection, with this client name (called once, lazily). */
+  readonly connect: (name: string) => Redis;
   /** Sends `CLIENT UNBLOCK <id>` over a command connection to the reader's server; resolves 1 when it unblocked. */
   readonly unblock: (clientId: number) => Promise<number>;
+  /** Looks a connection's id up by client name (`CLIENT LIST`), after a reconnect re-sent the in-flight read. */
+  readonly clientIdByName: (name: string) => Promise<number | undefined>;
   /** Topics with different groups cannot share one `XREAD` (Redis Cluster slots); a single server uses one group. */
   readonly groupOf: (topic: string) => number;
   readonly clock: Clock;
@@ -49,6 +51,7 @@ interface Round {
 export class MultiplexedReader {
   readonly #options: MultiplexedReaderOptions;
   readonly #waiters = new Set<Waiter>();
+  readonly #name = `taskstream-reader:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   #connection: Redis | undefined;
   #readyCount = 0;
   #idReadyCount = -1;
@@ -121,7 +124,7 @@ export class MultiplexedReader {
 
   #conn(): Redis {
     if (this.#connection === undefined) {
-      const conn = this.#options.connect();
+      const conn = this.#options.connect(this.#name);
       conn.on('ready', () => {
         this.#readyCount++;
       });
@@ -243,6 +246,14 @@ export class MultiplexedReader {
     this.#interruptedEpoch = epoch;
     try {
       for (let attempt = 0; attempt < 20; attempt++) {
+        if (this.#idReadyCount !== this.#readyCount) {
+          // Reconnected: ioredis re-sent the XREAD on a new socket, whose id we have not asked for.
+          const fresh = await this.#options.clientIdByName(this.#name);
+          if (fresh !== undefined) {
+            this.#idReadyCount = this.#readyCount;
+            this.#clientId = Promise.resolve(fresh);
+          }
+        }
         const id = await this.#clientId;
         if (id === undefined || this.#closed || this.#round?.epoch !== epoch) return;
         if ((await this.#options.unblock(id)) === 1) return;

@@ -4,7 +4,7 @@ import type { ResolvedConnection } from './connection.js';
 import { slotOf } from './keys.js';
 import { MultiplexedReader, type MultiplexedReaderOptions } from './multiplexed-reader.js';
 
-type BaseOptions = Omit<MultiplexedReaderOptions, 'connect' | 'unblock' | 'groupOf'>;
+type BaseOptions = Omit<MultiplexedReaderOptions, 'connect' | 'unblock' | 'clientIdByName' | 'groupOf'>;
 
 /**
  * Routes blocking reads to multiplexed readers: one for a single Redis; on Redis Cluster one per
@@ -78,7 +78,15 @@ export class ReaderRouter {
       const connection = this.#connection;
       reader = new MultiplexedReader({
         ...this.#base,
-        connect: () => connection.dedicated(node === '' ? undefined : node),
+        connect: (name) => connection.dedicated(name, node === '' ? undefined : node),
+        clientIdByName: async (name) => {
+          const client = connection.nodeClient(node);
+          if (client === undefined) return undefined;
+          const list = String(await client.call('CLIENT', 'LIST', 'TYPE', 'normal'));
+          const line = list.split('\n').find((l) => l.includes(` name=${name} `));
+          const id = line === undefined ? undefined : /(?:^|\s)id=(\d+)/.exec(line)?.[1];
+          return id === undefined ? undefined : Number(id);
+        },
         unblock: async (clientId) => {
           const client = connection.nodeClient(node);
           if (client === undefined) return 0;

@@ -184,10 +184,11 @@ export class IoredisRepository implements StreamRepository {
 
   #count(options: ReadOptions): number {
     const count = options.count ?? this.#settings.defaultReadCount;
-    if (!Number.isSafeInteger(count) || count < 1) {
-      throw new TaskStreamError('INVALID_ARGUMENT', `read count must be a positive integer, got ${String(count)}`, { details: { count } });
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new TaskStreamError('INVALID_ARGUMENT', `read count must be an integer >= 0, got ${String(count)}`, { details: { count } });
     }
-    return count;
+    // 0 means no limit, as XREAD COUNT 0 does.
+    return count === 0 ? Number.MAX_SAFE_INTEGER : count;
   }
 }
 

@@ -48,13 +48,16 @@ describe('ioredis repository: append', () => {
     expect(ttl).toBeLessThanOrEqual(60);
   });
 
-  it('ttlSeconds 0 leaves the key without a TTL, even one that had one', async () => {
+  it('ttlSeconds 0 sends no EXPIRE: a new key has no TTL, an existing TTL is left as it is', async () => {
     const topic = `${uniquePrefix()}task:nottl`;
-    await repo.append({ topic, entries: [{ a: '1' }], maxLen: 0, ttlSeconds: 30 });
-    expect(await admin.ttl(topic)).toBeGreaterThan(0);
-    await repo.append({ topic, entries: [{ a: '2' }], maxLen: 0, ttlSeconds: 0 });
+    const expireBefore = await commandCalls('expire');
+    await repo.append({ topic, entries: [{ a: '1' }], maxLen: 0, ttlSeconds: 0 });
+    expect(await commandCalls('expire')).toBe(expireBefore);
     expect(await admin.ttl(topic)).toBe(-1);
     expect((await repo.info(topic))?.ttlMs).toBeNull();
+    await repo.append({ topic, entries: [{ a: '2' }], maxLen: 0, ttlSeconds: 30 });
+    await repo.append({ topic, entries: [{ a: '3' }], maxLen: 0, ttlSeconds: 0 });
+    expect(await admin.ttl(topic)).toBeGreaterThan(0);
   });
 
   it('skips entries whose producer sequence was already appended, atomically, and counts them', async () => {

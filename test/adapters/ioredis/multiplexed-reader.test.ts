@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { createIoredisRepository, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
+import { startRedis, uniquePrefix, type TestRedis } from '../../helpers/redis-server.js';
+
+let server: TestRedis;
+let repo: IoredisRepository;
+let admin: Redis;
+
+beforeAll(async () => {
+  server = await startRedis();
+  // A long server-side block: a missing interrupt would show up as a multi-second stall.
+  repo = createIoredisRepository({ url: server.url, maxBlockMs: 20_000 });
+  admin = new Redis(server.url);
+});
+
+afterAll(async () => {
+  await repo?.close();
+  admin?.disconnect();
+  await server?.stop();
+});
+
+async function calls(command: string): Promise<number> {
+  const match = new RegExp(`cmdstat_${command.replace('|', '\\|')}:calls=(\\d+)`).exec(await admin.info('commandstats'));
+  return match ? Number(match[1]) : 0;
+}
+
+function readerClients(list: string): string[] {
+  return list.split('\n').filter((line) => line.includes('name=taskstream-reader'));
+}
+
+const append = (topic: string, v: string) => repo.append({ topic, entries: [{ v }], maxLen: 0, ttlSeconds: 60 });
+
+describe('multiplexed reader', () => {
+  it('serves 200 concurrent blocking reads over ONE dedicated connection, each gets its own topic', async () => {
+    const prefix = uniquePrefix();
+    const topics = Array.from({ length: 200 }, (_, i) => `${prefix}task:${i}`);
+    const reads = topics.map((topic) => repo.read(topic, '0-0', { blockMs: 15_000 }));
+    await new Promise((r) => setTimeout(r, 50));
+    const list = String(await admin.client('LIST'));
+    expect(readerClients(list)).toHaveLength(1);
+    expect(readerClients(list)[0], readerClients(list)[0]).toMatch(/flags=b/);
+    const started = Date.now();
+    await Promise.all(topics.map((topic, i) => append(topic, `v${i}`)));
+    const results = await Promise.all(reads);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    results.forEach((entries, i) => expect(entries.map((e) => e.fields['v'])).toEqual([`v${i}`]));
+    expect(repo.readerConnections).toBe(1);
+  });
+
+  it('a read on a new topic interrupts the in-flight XREAD (CLIENT UNBLOCK) instead of waiting for its timeout', async () => {
+    const prefix = uniquePrefix();
+    const first = repo.read(`${prefix}task:first`, '0-0', { blockMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 50));
+    const unblocksBefore = await calls('client|unblock');
+    const second = repo.read(`${prefix}task:second`, '0-0', { blockMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await append(`${prefix}task:second`, 'x');
+    expect((await second).map((e) => e.fields['v'])).toEqual(['x']);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await calls('client|unblock')).toBeGreaterThan(unblocksBefore);
+    await append(`${prefix}task:first`, 'y');
+    expect((await first).map((e) => e.fields['v'])).toEqual(['y']);
+  });
+
+  it('returns entries strictly after each cursor; an entry appended between two reads is never lost', async () => {
+    const topic = `${uniquePrefix()}task:gap`;
+    const { ids } = await repo.append({ topic, entries: [{ v: 'a' }, { v: 'b' }], maxLen: 0, ttlSeconds: 60 });
+    expect((await repo.read(topic, ids[0]!, { blockMs: 1_000 })).map((e) => e.fields['v'])).toEqual(['b']);
+    // an empty blocking read times out...
+    expect(await repo.read(topic, ids[1]!, { blockMs: 60 })).toEqual([]);
+    // ...an entry lands in between...
+    await append(topic, 'c');
+    // ...and the next read after the same cursor gets it (no `$`).
+    expect((await repo.read(topic, ids[1]!, { blockMs: 1_000 })).map((e) => e.fields['v'])).toEqual(['c']);
+  });
+
+  it('bounds what one read hands over by its count; the rest comes with the next read from its last id', async () => {
+    const topic = `${uniquePrefix()}task:count`;
+    await repo.append({ topic, entries: Array.from({ length: 10 }, (_, i) => ({ v: String(i) })), maxLen: 0, ttlSeconds: 60 });
+    const firstBatch = await repo.read(topic, '0-0', { blockMs: 1_000, count: 3 });
+    expect(firstBatch.map((e) => e.fields['v'])).toEqual(['0', '1', '2']);
+    const rest = await repo.read(topic, firstBatch[2]!.id, { blockMs: 1_000, count: 100 });
+    expect(rest.map((e) => e.fields['v'])).toEqual(['3', '4', '5', '6', '7', '8', '9']);
+  });
+
+  it('a slow reader (one that never reads again) does not hold back the others', async () => {
+    const prefix = uniquePrefix();
+    const slow = `${prefix}task:slow`;
+    const fast = `${prefix}task:fast`;
+    void repo.read(slow, '0-0', { blockMs: 5_000, count: 1 });
+    await repo.append({ topic: slow, entries: Array.from({ length: 50 }, (_, i) => ({ v: String(i) })), maxLen: 0, ttlSeconds: 60 });
+    let cursor = '0-0';
+    const seen: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const pending = repo.read(fast, cursor, { blockMs: 5_000 });
+      await append(fast, String(i));
+      const got = await pending;
+      seen.push(...got.map((e) => e.fields['v']!));
+      cursor = got[got.length - 1]!.id;
+    }
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => String(i)));
+  });
+
+  it('an aborted read resolves promptly with nothing', async () => {
+    const controller = new AbortController();
+    const pending = repo.read(`${uniquePrefix()}task:abort`, '0-0', { blockMs: 15_000, signal: controller.signal });
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 30);
+    expect(await pending).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('a readMany waits on all its topics and returns the one that gets an entry', async () => {
+    const prefix = uniquePrefix();
+    const cursors = [0, 1, 2].map((i) => ({ topic: `${prefix}task:${i}`, afterId: '0-0' }));
+    const pending = repo.readMany(cursors, { blockMs: 5_000 });
+    await new Promise((r) => setTimeout(r, 30));
+    await append(`${prefix}task:2`, 'z');
+    const result = await pending;
+    expect(result.map((r) => [r.topic, r.entries.map((e) => e.fields['v'])])).toEqual([[`${prefix}task:2`, ['z']]]);
+  });
+
+  it('after the reader connection is killed, blocking reads reconnect and resume from their cursors', async () => {
+    const topic = `${uniquePrefix()}task:reconnect`;
+    const { ids } = await repo.append({ topic, entries: [{ v: 'before' }], maxLen: 0, ttlSeconds: 60 });
+    const pending = repo.read(topic, ids[0]!, { blockMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 50));
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes').catch(() => undefined);
+    await append(topic, 'after');
+    expect((await pending).map((e) => e.fields['v'])).toEqual(['after']);
+  });
+
+  it('issues no XREAD while nobody waits (idle costs nothing)', async () => {
+    await new Promise((r) => setTimeout(r, 100));
+    const before = await calls('xread');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await calls('xread')).toBe(before);
+  });
+});
