@@ -1,0 +1,132 @@
+import type { StreamInfo, TopicCursor } from '../ports/stream-repository.js';
+import { TaskStreamError } from './errors.js';
+import type { GapEvent } from './events.js';
+import { compareStreamIds, parseStreamId, ZERO_ID, type ParsedStreamId, type StreamId } from './stream-id.js';
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value).slice(0, 80) : value === null ? 'null' : typeof value;
+}
+
+function invalidResumePoint(lastEventId: unknown, why: string, extra: { cause?: unknown; details?: Record<string, unknown> } = {}): never {
+  throw new TaskStreamError('INVALID_RESUME_POINT', `Last-Event-ID ${describe(lastEventId)} ${why}`, {
+    ...(extra.cause === undefined ? {} : { cause: extra.cause }),
+    details: { lastEventId, ...extra.details },
+  });
+}
+
+/**
+ * Validates a `Last-Event-ID` (an SSE client's resume point). Absent, `null` or `""` means "no
+ * resume point" and gives `undefined`. Anything else must be a canonical stream id (`ms-seq`,
+ * no whitespace, no `$`/`>`/`-`/`+`), or `INVALID_RESUME_POINT` is thrown with the parse error as
+ * `cause`. `0-0` is valid: it resumes from the very beginning.
+ */
+export function parseResumePoint(lastEventId: string | null | undefined): StreamId | undefined {
+  if (lastEventId === undefined || lastEventId === null || lastEventId === '') return undefined;
+  if (typeof lastEventId !== 'string') invalidResumePoint(lastEventId, 'is not a string');
+  try {
+    parseStreamId(lastEventId);
+  } catch (err) {
+    invalidResumePoint(lastEventId, 'is not a stream id (want "ms-seq")', { cause: err });
+  }
+  return lastEventId;
+}
+
+/** What {@link checkResumePoint} found. */
+export interface ResumeCheck {
+  /** Set when entries after the resume point were trimmed away: yield it before the first entry. */
+  readonly gap?: GapEvent;
+  /**
+   * True when the backend has no stream for the topic (never written, expired, or deleted). Nothing
+   * can be checked then; reading after the resume point returns whatever is appended next.
+   */
+  readonly streamMissing: boolean;
+}
+
+/**
+ * Checks a resume point against what the backend knows of the stream, before the first read.
+ *
+ * - **Missing stream** (`info === null`): accepted, `streamMissing: true`, no gap. An expired stream
+ *   looks exactly like one not written yet, so there is neither a count nor a retained id to report.
+ * - **Newer than `lastId`**: `INVALID_RESUME_POINT`, since a client cannot have seen an id the stream
+ *   never assigned (it belongs to another stream or was made up).
+ * - **`maxDeletedId` > resume point**: some entry after the resume point was trimmed or deleted
+ *   before this reader saw it, so a {@link GapEvent} is returned: `firstRetainedId` is the oldest
+ *   entry still held (`0-0` when none is), `trimmed` is `entriesAdded - length`, the number of
+ *   entries the stream has lost in all (an upper bound on what this reader missed).
+ * - Otherwise nothing was lost: no gap.
+ *
+ * Not detectable: a stream that expired and was written again after the resume point was issued
+ * (its new incarnation has no trimming history); entries lost that way are not reported.
+ */
+export function checkResumePoint(resumeId: StreamId, info: StreamInfo | null): ResumeCheck {
+  if (parseResumePoint(resumeId) === undefined) invalidResumePoint(resumeId, 'is empty: there is nothing to check');
+  if (info === null) return { streamMissing: true };
+  if (compareStreamIds(resumeId, info.lastId) > 0) {
+    invalidResumePoint(resumeId, `is newer than the newest id the stream has assigned (${info.lastId})`, {
+      details: { lastId: info.lastId },
+    });
+  }
+  if (compareStreamIds(info.maxDeletedId, resumeId) <= 0) return { streamMissing: false };
+  return {
+    streamMissing: false,
+    gap: {
+      type: 'gap',
+      resumeId,
+      firstRetainedId: info.firstId,
+      trimmed: Math.max(0, info.entriesAdded - info.length),
+    },
+  };
+}
+
+/**
+ * A reader's position in one stream: the id of the last entry it yielded. It starts at a concrete
+ * id (a resume point, a tail snapshot, or `0-0`), never `$`, and only moves forward, to ids it has
+ * yielded, so a read after it can neither skip nor repeat an entry.
+ */
+export class Cursor {
+  #id: StreamId;
+  #parsed: ParsedStreamId;
+
+  /** A cursor at `start` (default `0-0`). Throws `INVALID_STREAM_ID` for `$`, `>` or any non-id. */
+  constructor(start: StreamId = ZERO_ID) {
+    this.#parsed = parseStreamId(start);
+    this.#id = start;
+  }
+
+  /** The id of the last entry yielded (or the start); read strictly after it. */
+  get id(): StreamId {
+    return this.#id;
+  }
+
+  /** True when `id` is strictly after the cursor, that is, not yet yielded. */
+  isAhead(id: StreamId): boolean {
+    return compare(parseStreamId(id), this.#parsed) > 0;
+  }
+
+  /**
+   * Moves to `id`, the entry just yielded. Throws `INVALID_ARGUMENT` when `id` is not strictly
+   * newer (an entry yielded twice or out of order is a bug upstream) and `INVALID_STREAM_ID` for a
+   * malformed id; the cursor is unchanged after a throw.
+   */
+  advance(id: StreamId): void {
+    const next = parseStreamId(id);
+    if (compare(next, this.#parsed) <= 0) {
+      throw new TaskStreamError('INVALID_ARGUMENT', `cursor cannot move from ${this.#id} to ${id}: ids only move forward`, {
+        details: { from: this.#id, to: id },
+      });
+    }
+    this.#parsed = next;
+    this.#id = id;
+  }
+
+  /** The cursor as a {@link TopicCursor} for `StreamRepository.readMany`. */
+  toTopicCursor(topic: string): TopicCursor {
+    return { topic, afterId: this.#id };
+  }
+}
+
+function compare(a: ParsedStreamId, b: ParsedStreamId): number {
+  if (a.ms !== b.ms) return a.ms < b.ms ? -1 : 1;
+  if (a.seq !== b.seq) return a.seq < b.seq ? -1 : 1;
+  return 0;
+}

@@ -1,0 +1,178 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkResumePoint, Cursor, parseResumePoint } from '../../src/domain/cursor.js';
+import { TaskStreamError } from '../../src/domain/errors.js';
+import { compareStreamIds, formatStreamId } from '../../src/domain/stream-id.js';
+import type { StreamInfo } from '../../src/ports/stream-repository.js';
+import { checkProperty } from '../fixtures/agentex/arbitraries.js';
+
+function thrown(fn: () => unknown): TaskStreamError {
+  try {
+    fn();
+  } catch (err) {
+    if (TaskStreamError.is(err)) return err;
+    throw new Error(`expected a TaskStreamError, got ${String(err)}`);
+  }
+  throw new Error('expected a throw');
+}
+
+function info(partial: Partial<StreamInfo>): StreamInfo {
+  return { length: 0, firstId: '0-0', lastId: '0-0', entriesAdded: 0, maxDeletedId: '0-0', ttlMs: null, ...partial };
+}
+
+describe('parseResumePoint', () => {
+  it.each([[undefined], [null], ['']])('treats %j as no resume point', (value) => {
+    expect(parseResumePoint(value)).toBeUndefined();
+  });
+
+  it.each([['0-0'], ['1700000000000-3'], ['18446744073709551615-18446744073709551615']])('accepts %s as given', (id) => {
+    expect(parseResumePoint(id)).toBe(id);
+  });
+
+  it.each([['$'], ['>'], ['-'], ['+'], ['1700000000000'], ['01-0'], [' 1-0'], ['1-0 '], ['18446744073709551616-0'], ['abc'], ['null']])(
+    'rejects %j with INVALID_RESUME_POINT caused by INVALID_STREAM_ID',
+    (id) => {
+      const err = thrown(() => parseResumePoint(id));
+      expect(err.code).toBe('INVALID_RESUME_POINT');
+      expect(err.details['lastEventId']).toBe(id);
+      expect(TaskStreamError.is(err.cause, 'INVALID_STREAM_ID')).toBe(true);
+    },
+  );
+
+  it('rejects non-strings with INVALID_RESUME_POINT', () => {
+    expect(thrown(() => parseResumePoint(5 as unknown as string)).code).toBe('INVALID_RESUME_POINT');
+    expect(thrown(() => parseResumePoint({} as unknown as string)).code).toBe('INVALID_RESUME_POINT');
+  });
+
+  it('keeps a huge header out of the message', () => {
+    const err = thrown(() => parseResumePoint('x'.repeat(100_000)));
+    expect(err.message.length).toBeLessThan(200);
+  });
+});
+
+describe('checkResumePoint', () => {
+  const trimmed = info({ length: 3, firstId: '100-0', lastId: '102-0', entriesAdded: 10, maxDeletedId: '99-0' });
+
+  it('accepts any resume point on a missing stream and says so', () => {
+    expect(checkResumePoint('5-0', null)).toEqual({ streamMissing: true });
+    expect(checkResumePoint('0-0', null)).toEqual({ streamMissing: true });
+  });
+
+  it('rejects a resume point newer than the newest id ever assigned', () => {
+    const err = thrown(() => checkResumePoint('102-1', trimmed));
+    expect(err.code).toBe('INVALID_RESUME_POINT');
+    expect(err.details).toMatchObject({ lastEventId: '102-1', lastId: '102-0' });
+  });
+
+  it('accepts the newest id itself (client saw everything)', () => {
+    expect(checkResumePoint('102-0', trimmed)).toEqual({ streamMissing: false });
+  });
+
+  it('reports a gap when an entry after the resume point was trimmed', () => {
+    expect(checkResumePoint('50-0', trimmed)).toEqual({
+      streamMissing: false,
+      gap: { type: 'gap', resumeId: '50-0', firstRetainedId: '100-0', trimmed: 7 },
+    });
+    // resuming from the very start of a trimmed stream also lost entries
+    expect(checkResumePoint('0-0', trimmed).gap?.trimmed).toBe(7);
+  });
+
+  it('reports no gap when only entries up to the resume point were trimmed', () => {
+    expect(checkResumePoint('99-0', trimmed)).toEqual({ streamMissing: false });
+    expect(checkResumePoint('99-5', trimmed)).toEqual({ streamMissing: false });
+  });
+
+  it('compares ids exactly beyond 2^53', () => {
+    const big = info({ length: 1, firstId: '9007199254740993-1', lastId: '9007199254740993-1', entriesAdded: 2, maxDeletedId: '9007199254740993-0' });
+    expect(checkResumePoint('9007199254740992-0', big).gap).toBeDefined();
+    expect(checkResumePoint('9007199254740993-0', big).gap).toBeUndefined();
+    expect(() => checkResumePoint('9007199254740993-2', big)).toThrow(TaskStreamError);
+  });
+
+  it('reports 0-0 as first retained id when everything was trimmed', () => {
+    const empty = info({ length: 0, firstId: '0-0', lastId: '7-0', entriesAdded: 4, maxDeletedId: '7-0' });
+    expect(checkResumePoint('3-0', empty).gap).toEqual({ type: 'gap', resumeId: '3-0', firstRetainedId: '0-0', trimmed: 4 });
+  });
+
+  it('rejects malformed or empty resume ids with INVALID_RESUME_POINT', () => {
+    expect(thrown(() => checkResumePoint('$', trimmed)).code).toBe('INVALID_RESUME_POINT');
+    expect(thrown(() => checkResumePoint('', trimmed)).code).toBe('INVALID_RESUME_POINT');
+  });
+
+  it('gap iff some deleted id is after the resume point; error iff resume point is after lastId (property)', () => {
+    const id = fc.tuple(fc.nat({ max: 50 }), fc.nat({ max: 3 })).map(([ms, seq]) => formatStreamId({ ms: BigInt(ms), seq: BigInt(seq) }));
+    checkProperty(
+      fc.property(id, id, id, fc.nat({ max: 20 }), fc.nat({ max: 20 }), (resume, lastId, maxDeleted, length, lost) => {
+        const i = info({ length, firstId: length > 0 ? maxDeleted : '0-0', lastId, entriesAdded: length + lost, maxDeletedId: maxDeleted });
+        if (compareStreamIds(resume, lastId) > 0) {
+          expect(thrown(() => checkResumePoint(resume, i)).code).toBe('INVALID_RESUME_POINT');
+          return;
+        }
+        const result = checkResumePoint(resume, i);
+        expect(result.streamMissing).toBe(false);
+        expect(result.gap !== undefined).toBe(compareStreamIds(maxDeleted, resume) > 0);
+        if (result.gap) expect(result.gap.trimmed).toBe(lost);
+      }),
+    );
+  });
+});
+
+describe('Cursor', () => {
+  it('starts at 0-0 or at a concrete id', () => {
+    expect(new Cursor().id).toBe('0-0');
+    expect(new Cursor('5-1').id).toBe('5-1');
+  });
+
+  it.each([['$'], ['>'], ['+'], ['-'], ['']])('never holds %j', (id) => {
+    expect(thrown(() => new Cursor(id)).code).toBe('INVALID_STREAM_ID');
+    const c = new Cursor('1-0');
+    expect(thrown(() => c.advance(id)).code).toBe('INVALID_STREAM_ID');
+    expect(c.id).toBe('1-0');
+  });
+
+  it('advances to newer ids only, and stays put after a refused move', () => {
+    const c = new Cursor('10-5');
+    c.advance('10-6');
+    c.advance('11-0');
+    expect(c.id).toBe('11-0');
+    const back = thrown(() => c.advance('10-9'));
+    expect(back.code).toBe('INVALID_ARGUMENT');
+    expect(back.details).toEqual({ from: '11-0', to: '10-9' });
+    expect(thrown(() => c.advance('11-0')).code).toBe('INVALID_ARGUMENT');
+    expect(c.id).toBe('11-0');
+  });
+
+  it('compares beyond 2^53 exactly', () => {
+    const c = new Cursor('9007199254740993-0');
+    expect(thrown(() => c.advance('9007199254740992-5')).code).toBe('INVALID_ARGUMENT');
+    c.advance('9007199254740994-0');
+    expect(c.isAhead('9007199254740993-9')).toBe(false);
+    expect(c.isAhead('9007199254740994-1')).toBe(true);
+  });
+
+  it('gives a TopicCursor reading after its id', () => {
+    const c = new Cursor('3-4');
+    expect(c.toTopicCursor('task:a')).toEqual({ topic: 'task:a', afterId: '3-4' });
+  });
+
+  it('accepts exactly the strictly increasing subsequence of any id sequence (property)', () => {
+    const id = fc.tuple(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.nat({ max: 3 })).map(([ms, seq]) => formatStreamId({ ms: ms % 7n === 0n ? 2n ** 53n + (ms % 5n) : ms, seq: BigInt(seq) }));
+    checkProperty(
+      fc.property(fc.array(id, { maxLength: 30 }), (ids) => {
+        const c = new Cursor();
+        let held = '0-0';
+        for (const next of ids) {
+          const ahead = compareStreamIds(next, held) > 0;
+          expect(c.isAhead(next)).toBe(ahead);
+          if (ahead) {
+            c.advance(next);
+            held = next;
+          } else {
+            expect(() => c.advance(next)).toThrow(TaskStreamError);
+          }
+          expect(c.id).toBe(held);
+        }
+      }),
+    );
+  });
+});
