@@ -1,0 +1,42 @@
+import { systemClock } from '../clock/system-clock.js';
+import { resolveUpstashOptions, type UpstashRepositoryOptions } from './options.js';
+import { UpstashRepository } from './repository.js';
+import { createFetchRequester } from './rest-requester.js';
+import { RestClient, requesterOf } from './rest-client.js';
+
+export type { UpstashRepositoryOptions, UpstashRetryPolicy } from './options.js';
+export { UpstashRepository } from './repository.js';
+export type { ReadPollerStats } from './read-poller.js';
+
+/**
+ * A {@link UpstashRepository}: the `StreamRepository` port over the Upstash REST API, on
+ * `@upstash/redis`. Configured from `UPSTASH_REDIS_REST_URL` / `UPSTASH_REDIS_REST_TOKEN`, from
+ * `url`/`token`, or from an existing `Redis` client. Throws `INVALID_CONFIG` when neither is given.
+ *
+ * @example
+ * ```ts
+ * const repository = createUpstashRepository(); // reads UPSTASH_REDIS_REST_URL / _TOKEN
+ * ```
+ */
+export function createUpstashRepository(options: UpstashRepositoryOptions = {}): UpstashRepository {
+  const resolved = resolveUpstashOptions(options);
+  const requester =
+    resolved.client !== undefined
+      ? requesterOf(resolved.client)
+      : createFetchRequester({
+          url: resolved.url!,
+          token: resolved.token!,
+          timeoutMs: resolved.requestTimeoutMs,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        });
+  const clock = options.clock ?? systemClock;
+  const client = new RestClient(requester, {
+    clock,
+    logger: options.logger,
+    retries: resolved.retries,
+    retryBaseMs: resolved.retryBaseMs,
+    retryMaxMs: resolved.retryMaxMs,
+    secret: resolved.token,
+  });
+  return new UpstashRepository(client, resolved, clock, options.logger);
+}

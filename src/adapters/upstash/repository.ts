@@ -1,0 +1,127 @@
+import type {
+  AppendRequest,
+  AppendResult,
+  ReadOptions,
+  StreamEntry,
+  StreamInfo,
+  StreamRepository,
+  StreamRepositoryCapabilities,
+  TopicCursor,
+  TopicEntries,
+} from '../../ports/stream-repository.js';
+import type { Logger } from '../../ports/logger.js';
+import { ZERO_ID, formatStreamId, type StreamId } from '../../domain/stream-id.js';
+import { checkAppend, checkCursors, checkReadOptions, checkTopic } from '../memory/validate.js';
+import { APPEND_LUA, APPEND_SHA, appendArgs, parseAppendReply } from '../ioredis/append-script.js';
+import { producersKeyFor } from '../ioredis/keys.js';
+import { closedError } from './errors.js';
+import { ReadPoller, type ReadPollerStats } from './read-poller.js';
+import { RestClient, restScript } from './rest-client.js';
+import { mapXRead, orderForXRead, parseInfoReply, xreadArgs } from './replies.js';
+import { DELETE_SCRIPT, INFO_SCRIPT } from './scripts.js';
+import type { ResolvedUpstashOptions } from './options.js';
+import type { Clock } from '../../ports/clock.js';
+
+const APPEND_SCRIPT = restScript(APPEND_LUA, APPEND_SHA);
+
+/**
+ * {@link StreamRepository} over the Upstash REST API. Appends are one `EVALSHA` request each
+ * (the ioredis backend's script); reads cannot block over REST, so every read of the process
+ * joins one multiplexed, adaptively spaced `XREAD` poll. Build it with `createUpstashRepository`.
+ */
+export class UpstashRepository implements StreamRepository {
+  readonly capabilities: StreamRepositoryCapabilities = { blockingReads: false, atomicBatchAppend: true, idempotentAppend: true };
+  readonly #client: RestClient;
+  readonly #poller: ReadPoller;
+  readonly #options: ResolvedUpstashOptions;
+  readonly #logger: Logger | undefined;
+  #closed = false;
+
+  constructor(client: RestClient, options: ResolvedUpstashOptions, clock: Clock, logger: Logger | undefined) {
+    this.#client = client;
+    this.#options = options;
+    this.#logger = logger;
+    this.#poller = new ReadPoller((cursors, count) => this.#batchRead(cursors, count), {
+      clock,
+      minMs: options.pollMinMs,
+      maxMs: options.pollMaxMs,
+    });
+  }
+
+  /** Polls sent and reads served so far (each poll is one HTTP request). */
+  get pollStats(): Readonly<ReadPollerStats> {
+    return this.#poller.stats;
+  }
+
+  async append(request: AppendRequest): Promise<AppendResult> {
+    this.#ensureOpen('append');
+    const checked = checkAppend(request);
+    if (checked.entries.length === 0) return { ids: [], duplicates: 0 };
+    const keys = [checked.topic, producersKeyFor(checked.topic, this.#options.producersKeyPrefix)];
+    const args = appendArgs({ ...checked, ...(request.idempotency ? { idempotency: request.idempotency } : {}) }).map(String);
+    const reply = await this.#client.script('append', APPEND_SCRIPT, keys, args, { idempotent: checked.producerId !== undefined });
+    const parsed = parseAppendReply(reply);
+    if (parsed.ttlFailed) this.#logger?.warn('taskstream upstash: TTL refresh failed after append', { topic: checked.topic });
+    return { ids: parsed.ids, duplicates: parsed.duplicates };
+  }
+
+  async read(topic: string, afterId: StreamId, options?: ReadOptions): Promise<readonly StreamEntry[]> {
+    const [cursor] = checkCursors([{ topic, afterId }]);
+    const [entries] = await this.#pollRead([{ topic: cursor!.topic, afterId: formatStreamId(cursor!.after) }], options, 'read');
+    return entries ?? [];
+  }
+
+  async readMany(cursors: readonly TopicCursor[], options?: ReadOptions): Promise<readonly TopicEntries[]> {
+    const checked = checkCursors(cursors).map((c) => ({ topic: c.topic, afterId: formatStreamId(c.after) }));
+    const results = await this.#pollRead(checked, options, 'readMany');
+    const out: TopicEntries[] = [];
+    checked.forEach((c, i) => {
+      const entries = results[i] ?? [];
+      if (entries.length > 0) out.push({ topic: c.topic, entries });
+    });
+    return out;
+  }
+
+  async tailId(topic: string): Promise<StreamId> {
+    return (await this.info(topic, 'tailId'))?.lastId ?? ZERO_ID;
+  }
+
+  async info(topic: string, operation = 'info'): Promise<StreamInfo | null> {
+    this.#ensureOpen(operation);
+    const reply = await this.#client.script(operation, INFO_SCRIPT, [checkTopic(topic)], [], { idempotent: true });
+    return parseInfoReply(reply);
+  }
+
+  async deleteTopic(topic: string): Promise<boolean> {
+    this.#ensureOpen('deleteTopic');
+    const keys = [checkTopic(topic), producersKeyFor(topic, this.#options.producersKeyPrefix)];
+    const existed = await this.#client.script('deleteTopic', DELETE_SCRIPT, keys, [], { idempotent: true });
+    return Number(existed) > 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#poller.close();
+    this.#client.close();
+  }
+
+  #pollRead(cursors: readonly TopicCursor[], options: ReadOptions | undefined, operation: string): Promise<StreamEntry[][]> {
+    this.#ensureOpen(operation);
+    const checked = checkReadOptions(options);
+    const count = options?.count === undefined ? this.#options.defaultReadCount : checked.count;
+    return this.#poller.read(cursors, count, checked.signal);
+  }
+
+  async #batchRead(cursors: readonly TopicCursor[], count: number): Promise<StreamEntry[][]> {
+    const ordered = orderForXRead(cursors);
+    const reply = await this.#client.command('read', xreadArgs(ordered, count), { idempotent: true });
+    const byOrdered = mapXRead(ordered, reply);
+    const index = new Map(ordered.map((c, i) => [`${c.afterId} ${c.topic}`, i]));
+    return cursors.map((c) => byOrdered[index.get(`${c.afterId} ${c.topic}`)!] ?? []);
+  }
+
+  #ensureOpen(operation: string): void {
+    if (this.#closed) throw closedError(operation);
+  }
+}
