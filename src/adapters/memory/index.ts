@@ -5,8 +5,8 @@
  * - **Ids**: `XADD key *` from the injected clock (`nextStreamId`): `now-0`, or `last.ms-(seq+1)`
  *   when the clock has not moved or went backwards. The last id survives trimming; a deleted or
  *   expired topic is gone entirely and starts again from the clock.
- * - **Trimming**: `MAXLEN ~ max(maxLen, written)` after the batch (so a call never trims its own
- *   entries). Entries are grouped in nodes exactly as `streamAppendItem` groups them: a new node
+ * - **Trimming**: each entry is an `XADD MAXLEN ~ max(maxLen, batch size)` (so a call never trims
+ *   its own entries), as the ioredis backend's append script sends it. Entries are grouped in nodes exactly as `streamAppendItem` groups them: a new node
  *   when the tail holds `nodeMaxEntries` (100) entries, or when its listpack size plus the new
  *   entry's raw field/value bytes reaches `nodeMaxBytes` (4096), the listpack size being computed
  *   element by element. `streamTrim` then drops only whole head nodes, at most 10000 entries per
@@ -14,7 +14,8 @@
  *   redis-server 7.0.15 for delta-like entries (about 60 per node), large entries, mixed field
  *   sets and batches (see `test/adapters/memory/trim-parity.test.ts`).
  * - **TTL**: an append with `ttlSeconds > 0` sets expiry to `now + ttl` (`EXPIRE` after `XADD`);
- *   `ttlSeconds` 0 leaves an existing TTL as it is, as `XADD` alone does. A key expires when
+ *   `ttlSeconds` 0 leaves an existing TTL as it is, as `XADD` alone does (a new topic then has
+ *   none). A batch made only of idempotent duplicates writes nothing and leaves the TTL alone. A key expires when
  *   `now > expiry` (Redis `keyIsExpired`), so at exactly `expiry` it still exists with `ttlMs` 0.
  *   Expiry is lazy on access, plus a few topics swept per append; no timer is ever armed for it.
  * - **`maxDeletedId`** stays `0-0`: Redis 7.0 updates `max-deleted-entry-id` only on `XDEL`,

@@ -73,22 +73,23 @@ export class MemoryStreamRepository implements StreamRepository {
       const last = topic.producers.get(req.producerId);
       if (last !== undefined) while (skip < req.seqs.length && req.seqs[skip]! <= last) skip++;
     }
-    if (skip === req.entries.length) {
-      // A retry of an append that fully landed: nothing is written, but the producer is alive.
-      if (topic !== undefined && req.ttlSeconds > 0) topic.expiresAt = now + req.ttlSeconds * 1000;
-      return { ids: [], duplicates: skip };
-    }
+    // A retry of an append that fully landed: no XADD, so no EXPIRE either; the TTL stays as it is.
+    if (skip === req.entries.length) return { ids: [], duplicates: skip };
     if (topic === undefined) {
       topic = { log: new StreamLog(this.#options), expiresAt: null, producers: new Map() };
       this.#topics.set(req.topic, topic);
     }
+    // One `XADD MAXLEN ~ max(maxLen, batch size)` per entry: never trims what this call wrote,
+    // and caps each trim at Redis's per-command limit exactly as a real server would.
+    const trimTo = req.maxLen > 0 ? Math.max(req.maxLen, req.entries.length) : 0;
     const ids: StreamId[] = [];
-    for (let i = skip; i < req.entries.length; i++) ids.push(topic.log.append(req.entries[i]!, now));
+    for (let i = skip; i < req.entries.length; i++) {
+      ids.push(topic.log.append(req.entries[i]!, now));
+      if (trimTo > 0) topic.log.trimApprox(trimTo);
+    }
     if (req.producerId !== undefined && req.seqs !== undefined) {
       topic.producers.set(req.producerId, req.seqs[req.seqs.length - 1]!);
     }
-    // Never trim what this call wrote: MAXLEN ~ max(maxLen, written).
-    if (req.maxLen > 0) topic.log.trimApprox(Math.max(req.maxLen, ids.length));
     if (req.ttlSeconds > 0) topic.expiresAt = now + req.ttlSeconds * 1000;
     this.#blocked.notify(req.topic);
     return { ids, duplicates: skip };

@@ -52,11 +52,14 @@ describe('memory repository idempotent appends', () => {
     expect((await repo.append(batch([3]))).duplicates).toBe(0);
   });
 
-  it('a fully duplicate retry renews the TTL but writes nothing', async () => {
+  it('a fully duplicate retry writes nothing and leaves the TTL alone (no XADD, no EXPIRE)', async () => {
     const { clock, repo } = setup();
     await repo.append({ ...batch([1]), ttlSeconds: 10 });
     await clock.advance(5000);
     expect(await repo.append({ ...batch([1]), ttlSeconds: 10 })).toEqual({ ids: [], duplicates: 1 });
+    expect((await repo.info('t'))!.ttlMs).toBe(5000);
+    const partial = await repo.append({ ...batch([1, 2]), ttlSeconds: 10 });
+    expect(partial.duplicates).toBe(1);
     expect((await repo.info('t'))!.ttlMs).toBe(10_000);
   });
 

@@ -24,12 +24,12 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Appends a batch in one MULTI, trimming with the last XADD, as the memory backend does. */
+/** Appends a batch in one MULTI, each XADD with `MAXLEN ~ max(maxLen, batch size)`, as the backends do. */
 async function redisAppend(key: string, batch: readonly Fields[], maxLen: number): Promise<string[]> {
   const multi = redis.multi();
-  batch.forEach((fields, i) => {
+  batch.forEach((fields) => {
     const args = Object.entries(fields).flat();
-    if (i === batch.length - 1 && maxLen > 0) multi.xadd(key, 'MAXLEN', '~', String(Math.max(maxLen, batch.length)), '*', ...args);
+    if (maxLen > 0) multi.xadd(key, 'MAXLEN', '~', String(Math.max(maxLen, batch.length)), '*', ...args);
     else multi.xadd(key, '*', ...args);
   });
   const results = (await multi.exec()) ?? [];
@@ -62,8 +62,8 @@ function memoryAppend(log: StreamLog, batch: readonly Fields[], ids: readonly st
   batch.forEach((fields, i) => {
     const id = log.append(Object.freeze({ ...fields }), Number(parseStreamId(ids[i]!).ms));
     expect(id).toBe(ids[i]);
+    if (maxLen > 0) log.trimApprox(Math.max(maxLen, batch.length));
   });
-  if (maxLen > 0) log.trimApprox(Math.max(maxLen, batch.length));
 }
 
 const seqValue = fc.oneof(
