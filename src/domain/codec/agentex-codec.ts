@@ -220,7 +220,8 @@ function decode(entry: StreamEntry): TaskEvent | DecodeErrorEvent {
  *     with a partial `Task`; `id` and `status` are reserved in `fields` ({@link TASK_UPDATED_RESERVED_KEYS}).
  *   - `{"type":"error","message":…, ...fields}`: agentex's `TaskStreamErrorEvent`; `type`/`message` reserved.
  *   Content keys taskstream does not model (`style`, `attachments`, `is_error`, …) live in `content.extra` and are
- *   written back verbatim; values must be JSON values (`undefined`, bigint, cycles are rejected).
+ *   written back verbatim; values must be JSON values (`undefined`, bigint, cycles are rejected). Unknown
+ *   top-level keys of `start`/`delta`/`full` updates are ignored when reading, as agentex ignores ours.
  * - `seq`: taskstream's per-message sequence number (decimal); `ts_v`: wire version `"1"`. Neither is ever
  *   inside `data`, so agentex sees exactly its own schema.
  *
