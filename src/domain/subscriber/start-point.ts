@@ -1,7 +1,7 @@
 import type { StreamInfo } from '../../ports/stream-repository.js';
 import { TaskStreamError } from '../errors.js';
 import type { GapEvent } from '../events.js';
-import { compareStreamIds, parseStreamId, type StreamId } from '../stream-id.js';
+import { ZERO_ID, compareStreamIds, parseStreamId, type StreamId } from '../stream-id.js';
 
 /** Where a subscription starts reading, decided once before its first read. */
 export interface SubscriptionStart {
@@ -35,8 +35,14 @@ export function parseResumeId(lastEventId: string | null | undefined): StreamId 
 /**
  * Checks a resume point against what the backend knows of the stream. A missing stream (not
  * created yet, or expired) accepts any resume point. A resume point newer than the stream's
- * newest id is `INVALID_RESUME_POINT`. When trimming removed an entry after the resume point,
- * the returned gap says from where reading really continues.
+ * newest id is `INVALID_RESUME_POINT`. When trimming may have removed an entry after the resume
+ * point, the returned gap says from where reading really continues.
+ *
+ * Trimming removes the oldest entries, so nothing after a resume point at or after `firstId` is
+ * lost. Before it, `maxDeletedId` settles the question when the backend tracks it; Redis 7.0
+ * leaves it at `0-0` after `MAXLEN` trimming, and then a gap is reported whenever anything was
+ * trimmed and the resume point is older than the oldest retained entry (conservative: a client
+ * resuming from exactly the last trimmed entry also gets a gap item).
  */
 export function checkResumePoint(resumeId: StreamId, info: StreamInfo | null): GapEvent | null {
   if (info === null) return null;
@@ -45,11 +51,11 @@ export function checkResumePoint(resumeId: StreamId, info: StreamInfo | null): G
       details: { lastEventId: resumeId, lastId: info.lastId },
     });
   }
-  if (compareStreamIds(info.maxDeletedId, resumeId) <= 0) return null;
-  return {
-    type: 'gap',
-    resumeId,
-    firstRetainedId: info.firstId,
-    trimmed: Math.max(0, info.entriesAdded - info.length),
-  };
+  const trimmed = Math.max(0, info.entriesAdded - info.length);
+  if (trimmed === 0) return null;
+  const oldestKept = info.length > 0 ? info.firstId : null;
+  if (oldestKept !== null && compareStreamIds(resumeId, oldestKept) >= 0) return null;
+  if (oldestKept === null && compareStreamIds(resumeId, info.lastId) >= 0) return null;
+  if (info.maxDeletedId !== ZERO_ID && compareStreamIds(info.maxDeletedId, resumeId) <= 0) return null;
+  return { type: 'gap', resumeId, firstRetainedId: info.firstId, trimmed };
 }

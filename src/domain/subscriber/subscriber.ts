@@ -1,6 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { StreamRepository } from '../../ports/stream-repository.js';
+import { agentexCodec } from '../codec/agentex-codec.js';
 import type { EventCodec } from '../codec/event-codec.js';
 import { resolveSettings, topicFor, type StreamSettings } from '../config.js';
 import type { SubscriptionItem } from '../events.js';
@@ -11,8 +12,8 @@ import { StreamSubscription, type Subscription } from './subscription.js';
 export interface SubscriberOptions {
   /** The backend to read from. */
   readonly repository: StreamRepository;
-  /** Turns entries back into events (use `agentexCodec` for agentex's wire format). */
-  readonly codec: EventCodec;
+  /** Turns entries back into events. @default agentexCodec (agentex's wire format) */
+  readonly codec?: EventCodec;
   /** Time for poll intervals and retry backoff (`systemClock` in production, `FakeClock` in tests). */
   readonly clock: Clock;
   /** Where retried backend failures are reported. @default none */
@@ -50,7 +51,7 @@ export interface Subscriber {
 export function createSubscriber(options: SubscriberOptions): Subscriber {
   const settings = resolveSettings(options.settings);
   const baseTuning = resolveTuning(DEFAULT_SUBSCRIBER_TUNING, options.tuning ?? {});
-  const deps = { repository: options.repository, codec: options.codec, clock: options.clock, logger: options.logger };
+  const deps = { repository: options.repository, codec: options.codec ?? agentexCodec, clock: options.clock, logger: options.logger };
 
   const open = (taskId: string, subscribeOptions: SubscribeOptions = {}): Subscription => {
     const topic = topicFor(taskId, settings.keyPrefix);

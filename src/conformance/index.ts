@@ -1,0 +1,19 @@
+/**
+ * `taskstream/conformance`: the suite every StreamRepository backend must pass.
+ *
+ * ```ts
+ * import { describeStreamRepositoryConformance } from 'taskstream/conformance';
+ * describeStreamRepositoryConformance({ name: 'my backend', factory: async () => ({ repository: await connect() }) });
+ * ```
+ *
+ * The same checks are exported as plain async functions (`checks`, `runCheck`) that reject with a
+ * {@link ConformanceFailure} whose message names the broken port rule.
+ */
+export { describeStreamRepositoryConformance, runConformanceSuite } from './describe.js';
+export { checks, conformanceModules } from './checks/index.js';
+export { runCheck, type CheckOutcome, type RunCheckOptions } from './run-check.js';
+export { ConformanceFailure, RULES } from './failure.js';
+export { checkProperty, defaultNumRuns } from './property.js';
+export { probeCodec } from './probe-codec.js';
+export type { TimeDriver } from './time.js';
+export type { CheckContext, ConformanceBackend, ConformanceCheck, ConformanceOptions, ControllableClock } from './types.js';

@@ -1,0 +1,74 @@
+import type { Clock } from '../ports/clock.js';
+import type { StreamRepository, StreamRepositoryCapabilities } from '../ports/stream-repository.js';
+import type { TimeDriver } from './time.js';
+
+/** A clock the suite can move (a `FakeClock` fits). */
+export interface ControllableClock extends Clock {
+  /** Moves time forward, firing due timers. */
+  advance(ms: number): Promise<void>;
+  /** Sets the time, possibly backwards (enables the "clock goes backwards" id check). */
+  set?(ms: number): void;
+}
+
+/** One backend instance under test, made fresh by the factory for each check. */
+export interface ConformanceBackend {
+  /** The backend under test. */
+  readonly repository: StreamRepository;
+  /**
+   * The clock the backend takes its time from, when the test controls it. With it, blocking
+   * timeouts and TTL expiry are driven without sleeping; without it, the suite waits in real time
+   * and checks TTLs through `info().ttlMs` only.
+   */
+  readonly clock?: ControllableClock;
+  /** Releases what the factory made (connections, servers). Absent: `repository.close()` is called. */
+  cleanup?(): Promise<void>;
+}
+
+/** How {@link describeStreamRepositoryConformance} runs the suite. */
+export interface ConformanceOptions {
+  /** Names the backend in test titles. */
+  readonly name: string;
+  /** Makes a fresh backend; called once per check. */
+  readonly factory: () => Promise<ConformanceBackend> | ConformanceBackend;
+  /**
+   * Runs per property. @default `FC_NUM_RUNS`, else 200 with a controllable clock or in CI
+   * (`process.env.CI`), else 25 for real-time backends
+   */
+  readonly numRuns?: number;
+  /** Multiplies every real-time wait (slow CI, remote backends). Ignored with a controllable clock. @default 1 */
+  readonly timeScale?: number;
+  /** `blockMs` the suite's blocking reads use. @default 1000 with a controllable clock, 50 in real time */
+  readonly blockMs?: number;
+  /** Entries approximate trimming may keep above `maxLen` (Redis trims whole 100-entry nodes). @default 250 */
+  readonly trimSlack?: number;
+  /** Check ids to skip, each with the reason shown in the test title. */
+  readonly skip?: Readonly<Record<string, string>>;
+  /** Per-check timeout in ms, passed to vitest. @default 60000 */
+  readonly timeoutMs?: number;
+}
+
+/** What a check gets: the backend, time, and fresh topic names it cleans up afterwards. */
+export interface CheckContext {
+  readonly repository: StreamRepository;
+  readonly capabilities: StreamRepositoryCapabilities;
+  readonly time: TimeDriver;
+  readonly numRuns: number;
+  readonly blockMs: number;
+  readonly trimSlack: number;
+  /** A topic name no other check or run uses; deleted through `deleteTopic` when the check ends. */
+  topic(label?: string): string;
+}
+
+/** One rule check. The vitest registration and the teeth tests call the same `run`. */
+export interface ConformanceCheck {
+  /** Stable id, `<module>/<name>`. */
+  readonly id: string;
+  /** The port rule it checks, as failure messages name it (`rule 3 (reads after an id)`). */
+  readonly rule: string;
+  /** One line: what must hold. */
+  readonly title: string;
+  /** Why the check does not apply to this backend, or `undefined` when it does. */
+  skipReason?(capabilities: StreamRepositoryCapabilities, time: TimeDriver): string | undefined;
+  /** Throws (a {@link ConformanceFailure} naming the rule) when the backend breaks it. */
+  run(ctx: CheckContext): Promise<void>;
+}
