@@ -89,4 +89,11 @@ describe('memory repository MAXLEN ~ trimming', () => {
     await repo.append({ topic: 't', entries: [{ n: '1' }], maxLen: 10, ttlSeconds: 0 });
     expect((await repo.info('t'))!.length).toBe(52);
   });
+
+  it('trims after every entry of a batch, each trim capped at 10000 (redis MULTI of 2 XADDs: 20252 -> 252)', async () => {
+    const { repo } = setup();
+    await repo.append({ topic: 't', entries: Array.from({ length: 20_250 }, () => ({ n: '1' })), maxLen: 0, ttlSeconds: 0 });
+    await repo.append({ topic: 't', entries: [{ n: '1' }, { n: '1' }], maxLen: 10, ttlSeconds: 0 });
+    expect((await repo.info('t'))!.length).toBe(252);
+  });
 });
