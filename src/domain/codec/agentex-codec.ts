@@ -222,6 +222,8 @@ function decode(entry: StreamEntry): TaskEvent | DecodeErrorEvent {
  *   Content keys taskstream does not model (`style`, `attachments`, `is_error`, …) live in `content.extra` and are
  *   written back verbatim; values must be JSON values (`undefined`, bigint, cycles are rejected). Unknown
  *   top-level keys of `start`/`delta`/`full` updates are ignored when reading, as agentex ignores ours.
+ *   Strings round-trip exactly, lone surrogates included: `JSON.stringify` escapes them as `\uXXXX`, so
+ *   `data` is always valid UTF-8 for the backend.
  * - `seq`: taskstream's per-message sequence number (decimal); `ts_v`: wire version `"1"`. Neither is ever
  *   inside `data`, so agentex sees exactly its own schema.
  *
