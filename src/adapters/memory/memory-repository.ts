@@ -34,8 +34,11 @@ const CAPABILITIES: StreamRepositoryCapabilities = Object.freeze({
 });
 
 /**
- * An in-process {@link StreamRepository} with the semantics of a Redis 7.0 stream per topic.
- * See `index.ts` for the full list of what is emulated and how it was checked against Redis.
+ * An in-process {@link StreamRepository} with the semantics of a Redis 7.0 stream per topic:
+ * ids, `MAXLEN ~` node-granular trimming, sliding TTL, idempotent appends and `XREAD BLOCK`-like
+ * reads, all timed by the injected clock. It arms a timer only for a blocked read, so an idle
+ * instance costs nothing. See the module documentation (`adapters/memory/index.ts`) for what is
+ * emulated exactly and how it was checked against a real server.
  */
 export class MemoryStreamRepository implements StreamRepository {
   readonly capabilities: StreamRepositoryCapabilities = CAPABILITIES;
