@@ -37,6 +37,8 @@ export interface TaskStreamContainer extends AsyncDisposable {
   /** The inversify container: bind your own services next to `TYPES`. */
   readonly container: Container;
   readonly config: TaskStreamConfig;
+  /** The bound clock. */
+  readonly clock: Clock;
   /** The bound repository (opened on first use). */
   readonly repository: StreamRepository;
   readonly publisher: Publisher;
@@ -134,6 +136,7 @@ export async function createContainer(
   return {
     container,
     config: resolved,
+    clock,
     get repository() {
       return container.get(TYPES.StreamRepository);
     },
