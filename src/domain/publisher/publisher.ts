@@ -79,6 +79,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const maxBatchEntries = requireNonNegativeInteger('maxBatchEntries', options.maxBatchEntries ?? 256, 1);
   const logger = options.logger ?? silentLogger;
   const id = (options.idGenerator ?? defaultId)();
+  if (options.repository.capabilities?.idempotentAppend === false) {
+    logger.warn('taskstream: the backend does not honour idempotent appends; a retry after an ambiguous failure may duplicate entries', { publisherId: id });
+  }
   const { repository, clock } = options;
   const codec = options.codec ?? agentexCodec;
   const onError = (error: TaskStreamError): void => {
