@@ -7,7 +7,7 @@ function assertProperty(property: fc.IProperty<[string]>): void {
   try {
     fc.assert(property, { numRuns: 200, seed });
   } catch (err) {
-    throw new Error(`property failed; rerun with FC_SEED=${seed}\n${String(err)}`);
+    throw new Error(`property failed; rerun with FC_SEED=${seed}\n${String(err)}\n${String((err as Error).cause ?? '')}`);
   }
 }
 

@@ -111,7 +111,7 @@ describe('StreamLog node layout and MAXLEN ~ versus redis-server 7.0', () => {
     try {
       await fc.assert(property, { numRuns: 40, seed });
     } catch (err) {
-      throw new Error(`trim parity failed; rerun with FC_SEED=${seed}\n${String(err)}`);
+      throw new Error(`trim parity failed; rerun with FC_SEED=${seed}\n${String(err)}\n${String((err as Error).cause ?? '')}`);
     }
     // Enough entries went through to fill and trim many nodes.
     expect(appended).toBeGreaterThan(2000);
