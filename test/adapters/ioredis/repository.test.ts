@@ -83,6 +83,19 @@ describe('ioredis repository: append', () => {
     expect(await repo.deleteTopic(topic)).toBe(false);
   });
 
+  it('the idempotency record expires with the topic (real 1 s TTL); afterwards the topic is missing and ids restart', async () => {
+    const topic = `${uniquePrefix()}task:idemttl`;
+    const request = { topic, entries: [{ s: '0' }], maxLen: 0, ttlSeconds: 1, idempotency: { producerId: 'p', seqs: [0] } };
+    const first = await repo.append(request);
+    await new Promise((r) => setTimeout(r, 1_150));
+    expect(await repo.tailId(topic)).toBe('0-0');
+    expect(await repo.info(topic)).toBeNull();
+    expect(await admin.exists(producersKeyFor(topic, 'taskstream:producers:'))).toBe(0);
+    const again = await repo.append(request);
+    expect(again).toMatchObject({ duplicates: 0 });
+    expect(compareStreamIds(again.ids[0]!, first.ids[0]!)).toBeGreaterThan(0);
+  });
+
   it('approximate trimming keeps at least maxLen entries and never the current batch', async () => {
     const topic = `${uniquePrefix()}task:trim`;
     for (let i = 0; i < 10; i++) {

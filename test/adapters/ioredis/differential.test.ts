@@ -1,0 +1,223 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIoredisRepository, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
+import { createMemoryRepository } from '../../../src/adapters/memory/index.js';
+import { checkProperty } from '../../../src/conformance/index.js';
+import type { AppendRequest, StreamInfo, StreamRepository } from '../../../src/ports/stream-repository.js';
+import { startRedis, uniquePrefix, type TestRedis } from '../../helpers/redis-server.js';
+
+/**
+ * Differential test: random histories run against the memory backend and a real redis-server
+ * must give the same observable results. Ids differ in value (two clocks), so each is replaced
+ * by its ordinal (the k-th entry appended in the history); everything else is compared exactly,
+ * including lengths after approximate trimming. Replay a failure with FC_SEED / FC_PATH.
+ */
+
+const TOPICS = 3;
+
+type Op =
+  | { kind: 'append'; topic: number; n: number; big: boolean; maxLen: number; ttl: number; producer: number | null }
+  | { kind: 'retry' }
+  | { kind: 'read'; topic: number; cursor: number; count: number }
+  | { kind: 'readMany'; cursors: { topic: number; cursor: number }[]; count: number }
+  | { kind: 'blockThenAppend'; topic: number }
+  | { kind: 'tail'; topic: number }
+  | { kind: 'info'; topic: number }
+  | { kind: 'delete'; topic: number }
+  | { kind: 'wait' };
+
+const topicArb = fc.integer({ min: 0, max: TOPICS - 1 });
+const cursorArb = fc.integer({ min: -1, max: 400 });
+
+function opArb(ttls: number[], withWait: boolean): fc.Arbitrary<Op> {
+  const arbs: fc.Arbitrary<Op>[] = [
+    fc.record({
+      kind: fc.constant('append' as const),
+      topic: topicArb,
+      n: fc.constantFrom(1, 2, 3, 7, 40, 130),
+      big: fc.boolean(),
+      maxLen: fc.constantFrom(0, 1, 5, 60, 150),
+      ttl: fc.constantFrom(...ttls),
+      producer: fc.constantFrom(null, 0, 1),
+    }),
+    fc.constant({ kind: 'retry' as const }),
+    fc.record({ kind: fc.constant('read' as const), topic: topicArb, cursor: cursorArb, count: fc.constantFrom(1, 3, 1000) }),
+    fc.record({
+      kind: fc.constant('readMany' as const),
+      cursors: fc.uniqueArray(fc.record({ topic: topicArb, cursor: cursorArb }), { minLength: 1, maxLength: 3, selector: (c) => c.topic }),
+      count: fc.constantFrom(2, 1000),
+    }),
+    fc.record({ kind: fc.constant('blockThenAppend' as const), topic: topicArb }),
+    fc.record({ kind: fc.constant('tail' as const), topic: topicArb }),
+    fc.record({ kind: fc.constant('info' as const), topic: topicArb }),
+    fc.record({ kind: fc.constant('delete' as const), topic: topicArb }),
+  ];
+  if (withWait) arbs.push(fc.constant({ kind: 'wait' as const }));
+  return fc.oneof(...arbs);
+}
+
+/** One backend plus the id ↔ ordinal mapping of what it assigned. */
+class Side {
+  readonly ordinalOf = new Map<string, number>();
+  readonly idOf: string[] = [];
+  constructor(readonly repo: StreamRepository) {}
+  learn(ids: readonly string[], firstOrdinal: number): void {
+    ids.forEach((id, i) => {
+      this.ordinalOf.set(id, firstOrdinal + i);
+      this.idOf[firstOrdinal + i] = id;
+    });
+  }
+  ord(id: string): number | string {
+    return id === '0-0' ? '0-0' : (this.ordinalOf.get(id) ?? `unknown ${id}`);
+  }
+  infoView(info: StreamInfo | null): unknown {
+    if (info === null) return null;
+    return {
+      length: info.length,
+      firstId: this.ord(info.firstId),
+      lastId: this.ord(info.lastId),
+      entriesAdded: info.entriesAdded,
+      maxDeletedId: this.ord(info.maxDeletedId),
+      hasTtl: info.ttlMs !== null,
+    };
+  }
+}
+
+async function runHistory(redis: IoredisRepository, ops: Op[], ttlCap: number): Promise<void> {
+  const prefix = uniquePrefix('diff');
+  const topic = (i: number): string => `${prefix}task:${i}`;
+  const memory = new Side(createMemoryRepository());
+  const real = new Side(redis);
+  const sides = [memory, real];
+  let ordinals = 0;
+  const topicOrdinals: number[][] = Array.from({ length: TOPICS }, () => []);
+  const seqs = new Map<string, number>();
+  let lastIdempotent: { request: AppendRequest; topicIndex: number } | undefined;
+  const cursorId = (side: Side, topicIndex: number, pick: number): string => {
+    const known = topicOrdinals[topicIndex]!;
+    if (pick < 0 || known.length === 0) return '0-0';
+    return side.idOf[known[pick % known.length]!]!;
+  };
+  const appendBoth = async (request: AppendRequest, topicIndex: number, step: number): Promise<void> => {
+    const [m, r] = await Promise.all(sides.map((s) => s.repo.append(request)));
+    expect({ n: r!.ids.length, dup: r!.duplicates }, `step ${step} append`).toEqual({ n: m!.ids.length, dup: m!.duplicates });
+    memory.learn(m!.ids, ordinals);
+    real.learn(r!.ids, ordinals);
+    for (let i = 0; i < m!.ids.length; i++) topicOrdinals[topicIndex]!.push(ordinals + i);
+    ordinals += m!.ids.length;
+  };
+  try {
+    for (const [step, op] of ops.entries()) {
+      switch (op.kind) {
+        case 'append': {
+          const payload = op.big ? 'x'.repeat(300) : 'tok';
+          const request: AppendRequest = {
+            topic: topic(op.topic),
+            entries: Array.from({ length: op.n }, (_, i) => ({ data: `${payload}${step}.${i}`, seq: String(i) })),
+            maxLen: op.maxLen,
+            ttlSeconds: Math.min(op.ttl, ttlCap),
+            ...(op.producer === null ? {} : { idempotency: nextSeqs(seqs, `${op.topic}:p${op.producer}`, op.n) }),
+          };
+          if (request.idempotency !== undefined) lastIdempotent = { request, topicIndex: op.topic };
+          await appendBoth(request, op.topic, step);
+          break;
+        }
+        case 'retry':
+          if (lastIdempotent !== undefined) await appendBoth(lastIdempotent.request, lastIdempotent.topicIndex, step);
+          break;
+        case 'read': {
+          const views = await Promise.all(
+            sides.map(async (s) =>
+              (await s.repo.read(topic(op.topic), cursorId(s, op.topic, op.cursor), { count: op.count })).map((e) => [s.ord(e.id), e.fields]),
+            ),
+          );
+          expect(views[1], `step ${step} read`).toEqual(views[0]);
+          break;
+        }
+        case 'readMany': {
+          const views = await Promise.all(
+            sides.map(async (s) => {
+              const result = await s.repo.readMany(
+                op.cursors.map((c) => ({ topic: topic(c.topic), afterId: cursorId(s, c.topic, c.cursor) })),
+                { count: op.count },
+              );
+              return result.map((t) => [t.topic, t.entries.map((e) => s.ord(e.id))]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+            }),
+          );
+          expect(views[1], `step ${step} readMany`).toEqual(views[0]);
+          break;
+        }
+        case 'blockThenAppend': {
+          const tails = await Promise.all(sides.map((s) => s.repo.tailId(topic(op.topic))));
+          const pending = sides.map((s, i) => s.repo.read(topic(op.topic), tails[i]!, { blockMs: 2_000, count: 1000 }));
+          await new Promise((r) => setTimeout(r, 10));
+          await appendBoth({ topic: topic(op.topic), entries: [{ data: `blocked${step}` }], maxLen: 0, ttlSeconds: 0 }, op.topic, step);
+          const views = (await Promise.all(pending)).map((entries, i) => entries.map((e) => sides[i]!.ord(e.id)));
+          expect(views[1], `step ${step} blocking read`).toEqual(views[0]);
+          break;
+        }
+        case 'tail': {
+          const views = await Promise.all(sides.map(async (s) => s.ord(await s.repo.tailId(topic(op.topic)))));
+          expect(views[1], `step ${step} tail`).toEqual(views[0]);
+          break;
+        }
+        case 'info': {
+          const views = await Promise.all(sides.map(async (s) => s.infoView(await s.repo.info(topic(op.topic)))));
+          expect(views[1], `step ${step} info`).toEqual(views[0]);
+          break;
+        }
+        case 'delete': {
+          const views = await Promise.all(sides.map((s) => s.repo.deleteTopic(topic(op.topic))));
+          expect(views[1], `step ${step} delete`).toEqual(views[0]);
+          break;
+        }
+        case 'wait':
+          await new Promise((r) => setTimeout(r, ttlCap * 1000 + 150));
+          break;
+      }
+    }
+  } finally {
+    for (let i = 0; i < TOPICS; i++) await redis.deleteTopic(topic(i));
+    await memory.repo.close();
+  }
+}
+
+function nextSeqs(seqs: Map<string, number>, producer: string, n: number): { producerId: string; seqs: number[] } {
+  const start = seqs.get(producer) ?? 0;
+  seqs.set(producer, start + n);
+  return { producerId: producer, seqs: Array.from({ length: n }, (_, i) => start + i) };
+}
+
+let server: TestRedis;
+let redis: IoredisRepository;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = createIoredisRepository({ url: server.url });
+});
+
+afterAll(async () => {
+  await redis?.close();
+  await server?.stop();
+});
+
+describe('differential: memory backend vs real redis-server', () => {
+  it('random histories of appends, trims, idempotent retries, reads, blocking reads, tails, info and deletes agree', { timeout: 120_000 }, async () => {
+    await checkProperty(
+      'differential (memory == redis)',
+      fc.asyncProperty(fc.array(opArb([0, 60], false), { minLength: 1, maxLength: 25 }), (ops) => runHistory(redis, ops, 60)),
+      Number(process.env['FC_NUM_RUNS'] ?? 40),
+    );
+  });
+
+  it('histories with 1-second TTLs that expire mid-history agree (few runs: each wait is real time)', { timeout: 120_000 }, async () => {
+    await checkProperty(
+      'differential with expiry (memory == redis)',
+      fc.asyncProperty(
+        fc.array(opArb([0, 1], true), { minLength: 2, maxLength: 12 }).filter((ops) => ops.filter((o) => o.kind === 'wait').length <= 2),
+        (ops) => runHistory(redis, ops, 1),
+      ),
+      Number(process.env['FC_EXPIRY_RUNS'] ?? 5),
+    );
+  });
+});
