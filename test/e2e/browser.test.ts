@@ -34,7 +34,7 @@ describe.skipIf(!hasChromium && !process.env['CI'])('taskstream serve in a real 
       await page.goto(app.serve.url);
       await page.waitForFunction(() => {
         const s = (window as unknown as { __taskstream?: { tasks: string[] } }).__taskstream;
-        return s !== undefined && s.tasks.length === 3 && [...document.querySelectorAll('.text')].filter((n) => (n.textContent ?? '').length > 0).length >= 3;
+        return s !== undefined && s.tasks.length === 3 && Array.from(document.querySelectorAll('.text')).filter((n) => (n.textContent ?? '').length > 0).length >= 3;
       });
       const finished = trackFinished(app.serve.tasks.values());
       expect(finished.size).toBe(0); // the agents are still writing: the kill below is mid-stream
@@ -47,8 +47,8 @@ describe.skipIf(!hasChromium && !process.env['CI'])('taskstream serve in a real 
       const shown = await page.$$eval('section.agent', (sections) =>
         sections.map((s) => ({
           taskId: (s as HTMLElement).dataset['task'] ?? '',
-          texts: [...s.querySelectorAll('.msg')].map((m) => m.querySelector('.text')?.textContent ?? ''),
-          dones: [...s.querySelectorAll('.msg')].map((m) => m.querySelectorAll('.done').length),
+          texts: Array.from(s.querySelectorAll('.msg')).map((m) => m.querySelector('.text')?.textContent ?? ''),
+          dones: Array.from(s.querySelectorAll('.msg')).map((m) => m.querySelectorAll('.done').length),
           status: s.querySelector('.status')?.textContent ?? '',
         })),
       );

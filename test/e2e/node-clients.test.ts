@@ -83,7 +83,8 @@ async function follow(url: string, view: TaskView, signal: AbortSignal): Promise
         },
       });
       const decoder = new TextDecoder();
-      for await (const chunk of response.body!) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
+      const reader = response.body!.getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) parser.feed(decoder.decode(r.value, { stream: true }));
     } catch {
       // dropped connection: reconnect below
     }
