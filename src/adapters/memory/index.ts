@@ -12,7 +12,11 @@
  *   element by element. `streamTrim` then drops only whole head nodes, at most 10000 entries per
  *   call. Lengths and node counts (`XINFO STREAM` length / radix-tree-keys) were compared with
  *   redis-server 7.0.15 for delta-like entries (about 60 per node), large entries, mixed field
- *   sets and batches (see `test/adapters/memory/trim-parity.test.ts`).
+ *   sets and batches (see `test/adapters/memory/trim-parity.test.ts`). Node sizes depend on the
+ *   id deltas inside a node (their integer encodings), so lengths match Redis exactly when the
+ *   ids match; with different clocks they can differ by up to one node.
+ * - **Not emulated**: `stream-node-max-*` changes at run time, `XDEL`/exact trimming (the port
+ *   has neither), consumer groups, memory accounting beyond node boundaries.
  * - **TTL**: an append with `ttlSeconds > 0` sets expiry to `now + ttl` (`EXPIRE` after `XADD`);
  *   `ttlSeconds` 0 leaves an existing TTL as it is, as `XADD` alone does (a new topic then has
  *   none). A batch made only of idempotent duplicates writes nothing and leaves the TTL alone. A key expires when
