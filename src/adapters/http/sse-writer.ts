@@ -68,14 +68,17 @@ export class SseWriter {
     this.#controller.close();
   }
 
-  /** Ends the response because the client went away (or the request was aborted). */
+  /**
+   * Ends the response because the client went away (or the request was aborted). The body is
+   * closed, not errored: there is nobody to tell, and servers would only log the error.
+   */
   abort(): void {
     if (this.#closed) return;
     this.#finish();
     try {
-      this.#controller.error(new Error('client disconnected'));
+      this.#controller.close();
     } catch {
-      // already errored or closed by the consumer
+      // already closed or cancelled by the consumer
     }
   }
 
