@@ -103,10 +103,12 @@ export class ReadPoller {
     if (this.#timer !== undefined || this.#inFlight || this.#queue.length === 0 || this.#closed) return;
     const { clock } = this.#settings;
     const delay = Math.max(0, this.#lastPollAt + this.#interval - clock.now());
-    this.#timer = clock.setTimeout(() => {
-      this.#timer = undefined;
-      void this.#poll();
-    }, delay);
+    this.#timer = keepAlive(
+      clock.setTimeout(() => {
+        this.#timer = undefined;
+        void this.#poll();
+      }, delay),
+    );
   }
 
   #cancelTimer(): void {
@@ -152,6 +154,15 @@ export class ReadPoller {
     this.#interval = found ? this.#settings.minMs : Math.min(this.#settings.maxMs, this.#interval * 2);
     this.#schedule();
   }
+}
+
+/**
+ * A queued read is pending I/O the caller awaits, like a socket read: its poll timer keeps the
+ * process alive even on a clock whose timers are unref'd (no read queued, no timer at all).
+ */
+export function keepAlive(handle: TimerHandle): TimerHandle {
+  (handle as { ref?: () => unknown }).ref?.();
+  return handle;
 }
 
 function settle(waiter: Waiter, action: () => void): void {

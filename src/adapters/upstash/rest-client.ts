@@ -3,6 +3,7 @@ import { Redis, type Requester } from '@upstash/redis';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { classifyError } from './errors.js';
+import { keepAlive } from './read-poller.js';
 
 /**
  * The SDK client taskstream sends commands through, with automatic deserialization off: field
@@ -93,7 +94,7 @@ export class RestClient {
         if (!failure.transient || !safe || attempt >= retries || this.#closed) throw failure.error;
         const delayMs = Math.round(Math.min(retryMaxMs, retryBaseMs * 2 ** attempt) * (0.5 + Math.random() / 2));
         logger?.warn('taskstream upstash: request failed, retrying', { operation, attempt: attempt + 1, delayMs, error: failure.error.message });
-        await new Promise<void>((resolve) => clock.setTimeout(resolve, delayMs));
+        await new Promise<void>((resolve) => keepAlive(clock.setTimeout(resolve, delayMs)));
       }
     }
   }
