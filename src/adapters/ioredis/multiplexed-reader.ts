@@ -164,7 +164,11 @@ export class MultiplexedReader {
           continue;
         }
         this.#round = null;
-        this.#dispatch(results);
+        if (this.#dispatch(results)) {
+          // Let the readers just served come back with their next read before planning the next
+          // round, so it covers them instead of being interrupted by each of them.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
     } finally {
       this.#running = false;
@@ -226,8 +230,9 @@ export class MultiplexedReader {
     return out;
   }
 
-  #dispatch(results: TopicEntries[]): void {
-    if (results.length === 0) return;
+  #dispatch(results: TopicEntries[]): boolean {
+    if (results.length === 0) return false;
+    let served = false;
     const byTopic = new Map(results.map((r) => [r.topic, r.entries]));
     for (const waiter of [...this.#waiters]) {
       const out: TopicEntries[] = [];
@@ -237,8 +242,12 @@ export class MultiplexedReader {
         const selected = after(entries, cursor, waiter.count);
         if (selected.length > 0) out.push({ topic, entries: selected });
       }
-      if (out.length > 0) waiter.finish(out);
+      if (out.length > 0) {
+        waiter.finish(out);
+        served = true;
+      }
     }
+    return served;
   }
 
   async #interrupt(epoch: number): Promise<void> {
