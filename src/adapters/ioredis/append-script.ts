@@ -58,7 +58,7 @@ if producer ~= '' and newLast ~= nil then redis.call('HSET', KEYS[2], producer, 
 if written > 0 and ttl > 0 then
   local r = redis.pcall('EXPIRE', KEYS[1], ARGV[2])
   if type(r) == 'table' and r.err then result[2] = 1 end
-  if redis.call('EXISTS', KEYS[2]) == 1 then
+  if producer ~= '' or redis.call('EXISTS', KEYS[2]) == 1 then
     r = redis.pcall('EXPIRE', KEYS[2], ARGV[2])
     if type(r) == 'table' and r.err then result[2] = 1 end
   end
