@@ -3,13 +3,14 @@ import { createSubscriber } from '../../domain/subscriber/index.js';
 import type { Subscription } from '../../domain/subscriber/index.js';
 import type { SubscriptionItem } from '../../domain/events.js';
 import { compareStreamIds, type StreamId } from '../../domain/stream-id.js';
-import { RULES, ensure, ensureEqual, show } from '../failure.js';
+import { ConformanceFailure, RULES, ensure, ensureEqual, show } from '../failure.js';
 import { checkProperty } from '../property.js';
 import { probeCodec } from '../probe-codec.js';
 import type { CheckContext, ConformanceCheck } from '../types.js';
 import { KEEP } from './support.js';
 
 const M = 'subscriber-no-drop';
+const MAX_ITEMS = 5_000;
 
 type Command =
   | { readonly kind: 'append'; readonly size: number }
@@ -57,6 +58,11 @@ async function openSession(ctx: CheckContext, taskId: string, received: Subscrip
       if (next.done) return;
       items.push(next.value);
       received.push(next.value);
+      // A subscriber that yields without bound (a duplicating backend) would starve the event loop.
+      if (received.length > MAX_ITEMS) {
+        await iterator.return?.();
+        throw new ConformanceFailure(RULES.noDrop, `a subscriber yielded more than ${MAX_ITEMS} items, far more than were appended`);
+      }
     }
   })();
   finished.catch(() => undefined);

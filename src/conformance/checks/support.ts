@@ -58,6 +58,8 @@ export async function readAll(repository: StreamRepository, topic: string, after
   for (let guard = 0; guard < 100_000; guard++) {
     const page = await repository.read(topic, cursor, { count });
     if (page.length === 0) return all;
+    const stale = page.find((e) => compareStreamIds(e.id, cursor) <= 0);
+    ensure(stale === undefined, 'rule 3 (reads after an id)', () => `read after ${cursor} returned entry ${stale?.id}, which is not after it`);
     all.push(...page);
     cursor = page[page.length - 1]!.id;
   }

@@ -4,7 +4,7 @@ import type { StreamEntry, StreamRepository } from '../../ports/stream-repositor
 import type { EventCodec } from '../codec/event-codec.js';
 import { TaskStreamError } from '../errors.js';
 import { TERMINAL_TASK_STATUSES, type SubscriptionItem } from '../events.js';
-import type { StreamId } from '../stream-id.js';
+import { compareStreamIds, type StreamId } from '../stream-id.js';
 import { PollBackoff, exhausted, isTransient, retryDelay, sleep } from './backoff.js';
 import type { SubscriberTuning } from './options.js';
 import { checkResumePoint, parseResumeId, type SubscriptionStart } from './start-point.js';
@@ -139,10 +139,16 @@ export class StreamSubscription implements Subscription {
       const blocking = this.deps.repository.capabilities.blockingReads && tuning.blockMs > 0;
       const poll = new PollBackoff(tuning.pollMinMs, tuning.pollMaxMs);
       for (;;) {
-        const entries = await this.#read(cursor, blocking);
+        const read = await this.#read(cursor, blocking);
         if (signal.aborted) return;
+        // A backend that hands back entries at or before the cursor breaks rule 3; dropping them
+        // keeps "no duplicate" and avoids a hot loop re-yielding the same entry.
+        const entries = read.filter((entry) => compareStreamIds(entry.id, cursor) > 0);
+        if (entries.length < read.length) {
+          this.deps.logger?.warn('taskstream subscriber: backend returned entries at or before the cursor; skipped', { topic: this.topic, cursor, skipped: read.length - entries.length });
+        }
         if (entries.length === 0) {
-          if (!blocking) await sleep(this.deps.clock, poll.idle(), signal);
+          if (!blocking || read.length > 0) await sleep(this.deps.clock, poll.idle(), signal);
           continue;
         }
         poll.active();
