@@ -148,7 +148,7 @@ export class MessageContextImpl implements MessageContext {
   async done(fields: ExtraFields = {}): Promise<void> {
     if (this.#closed) throw this.#closedError('done');
     if (this.#state === 'done') throw this.#afterTerminal('done');
-    return this.#finish(this.#encodeNext({ type: 'done', fields }));
+    return this.#finish(this.#encodeNext({ type: 'done', fields: this.#withoutOwnIndex(fields) }));
   }
 
   close(): Promise<void> {
@@ -170,6 +170,22 @@ export class MessageContextImpl implements MessageContext {
   async flush(): Promise<void> {
     this.#seal();
     return this.#queue.waitFor(this.#nextSeq - 1);
+  }
+
+  /**
+   * Callers often pass the message's own `index` to `done()`, as agentex's Done carries it. It is
+   * the top-level `index` on the wire already, so it is accepted when it matches and dropped from
+   * the extra fields; a different index is a caller bug.
+   */
+  #withoutOwnIndex(fields: ExtraFields): ExtraFields {
+    if (fields === null || typeof fields !== 'object' || !Object.hasOwn(fields, 'index')) return fields;
+    const { index, ...rest } = fields;
+    if (index !== this.index) {
+      throw new TaskStreamError('INVALID_ARGUMENT', `done() fields carry index ${JSON.stringify(index)} but this message's index is ${this.index}`, {
+        details: { taskId: this.taskId, index: this.index, fieldsIndex: index },
+      });
+    }
+    return rest;
   }
 
   #finish(entry: QueuedEntry): Promise<void> {

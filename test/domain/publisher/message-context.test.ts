@@ -184,6 +184,17 @@ describe('terminal ordering', () => {
     expect(h.message(0).at(-1)).toMatchObject({ fields: {} });
   });
 
+  it("done({ index }) with the message's own index carries it; another index is INVALID_ARGUMENT and changes nothing", async () => {
+    const h = harness();
+    const ctx = h.publisher.open('t1', { index: 3 });
+    ctx.delta(text('a'));
+    expect(TaskStreamError.is(await rejection(ctx.done({ index: 4 })), 'INVALID_ARGUMENT')).toBe(true);
+    expect(ctx.state).toBe('open');
+    await ctx.done({ index: 3, finish_reason: 'stop' });
+    expect(h.message(3).at(-1)).toMatchObject({ type: 'done', index: 3, fields: { finish_reason: 'stop' } });
+    expect(h.message(3).filter((e) => e.type === 'done')).toHaveLength(1);
+  });
+
   it('a done whose fields the codec refuses is rejected with INVALID_ARGUMENT and changes nothing', async () => {
     const h = harness();
     const ctx = h.publisher.open('t1');
