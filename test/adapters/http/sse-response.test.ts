@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createSseHandler, sseResponse, type SseSource } from '../../../src/adapters/http/index.js';
+import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
+import { createMemoryRepository } from '../../../src/adapters/memory/index.js';
 import { createWorld, publishMessage, SseBody, sseRequest } from './sse-helpers.js';
 
 const tokens = (n: number): string[] => Array.from({ length: n }, (_, i) => `t${i} `);
@@ -160,6 +162,23 @@ describe('sseResponse: streaming', () => {
     const gap = body.events[1]!;
     expect(gap.id).toBeUndefined();
     expect(JSON.parse(gap.data)).toEqual({ type: 'gap', resumeId: '5-0', firstRetainedId: '9-0', trimmed: 4 });
+  });
+
+  it('reports a real trim (memory backend, MAXLEN ~) as a gap, then streams the retained entries', async () => {
+    const clock = new FakeClock();
+    const repository = createMemoryRepository({ clock, nodeMaxEntries: 4 });
+    const { publisher, subscriber } = createWorld({ clock, repository, maxLen: 8 });
+    await publishMessage(publisher, 'task-1', tokens(3), 0);
+    const firstIds = (await repository.read('task:task-1', '0-0')).map((e) => e.id);
+    await publishMessage(publisher, 'task-1', tokens(60), 1);
+    await publisher.updateTask('task-1', 'COMPLETED');
+    const retained = (await repository.read('task:task-1', '0-0')).map((e) => e.id);
+    expect(retained).not.toContain(firstIds[1]);
+    const body = new SseBody((await sseResponse(subscriber, 'task-1', sseRequest('/e', { 'last-event-id': firstIds[1]! }))).body!);
+    await body.finished();
+    expect(body.types.slice(0, 2)).toEqual(['connected', 'gap']);
+    expect(body.data('gap')[0]).toMatchObject({ type: 'gap', resumeId: firstIds[1], firstRetainedId: retained[0] });
+    expect(body.events.filter((e) => e.id !== undefined && e.event !== 'connected').map((e) => e.id)).toEqual(retained);
   });
 
   it('keeps the response open after a terminal status when endOnTerminal is false', async () => {
