@@ -84,7 +84,11 @@ export interface StreamInfo {
   readonly lastId: StreamId;
   /** Entries ever appended to this stream (Redis `entries-added`). */
   readonly entriesAdded: number;
-  /** Highest id removed by trimming or deletion, `0-0` when none (Redis `max-deleted-entry-id`). */
+  /**
+   * Highest id removed by deletion, `0-0` when none (Redis `max-deleted-entry-id`). Redis 7.0
+   * leaves it at `0-0` after `MAXLEN` trimming, so a gap check must not rely on it alone: compare
+   * a resume point with {@link StreamInfo.firstId} and `entriesAdded - length` too.
+   */
   readonly maxDeletedId: StreamId;
   /** Milliseconds until the key expires, or `null` when it has no time-to-live. */
   readonly ttlMs: number | null;
