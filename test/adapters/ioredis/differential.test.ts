@@ -61,23 +61,24 @@ class Side {
   readonly ordinalOf = new Map<string, number>();
   readonly idOf: string[] = [];
   constructor(readonly repo: StreamRepository) {}
-  learn(ids: readonly string[], firstOrdinal: number): void {
+  // Ids are per topic: two topics may assign the same id, so the key includes the topic.
+  learn(topic: string, ids: readonly string[], firstOrdinal: number): void {
     ids.forEach((id, i) => {
-      this.ordinalOf.set(id, firstOrdinal + i);
+      this.ordinalOf.set(`${topic} ${id}`, firstOrdinal + i);
       this.idOf[firstOrdinal + i] = id;
     });
   }
-  ord(id: string): number | string {
-    return id === '0-0' ? '0-0' : (this.ordinalOf.get(id) ?? `unknown ${id}`);
+  ord(topic: string, id: string): number | string {
+    return id === '0-0' ? '0-0' : (this.ordinalOf.get(`${topic} ${id}`) ?? `unknown ${id}`);
   }
-  infoView(info: StreamInfo | null): unknown {
+  infoView(topic: string, info: StreamInfo | null): unknown {
     if (info === null) return null;
     return {
       length: info.length,
-      firstId: this.ord(info.firstId),
-      lastId: this.ord(info.lastId),
+      firstId: this.ord(topic, info.firstId),
+      lastId: this.ord(topic, info.lastId),
       entriesAdded: info.entriesAdded,
-      maxDeletedId: this.ord(info.maxDeletedId),
+      maxDeletedId: this.ord(topic, info.maxDeletedId),
       hasTtl: info.ttlMs !== null,
     };
   }
@@ -101,8 +102,8 @@ async function runHistory(redis: IoredisRepository, ops: Op[], ttlCap: number): 
   const appendBoth = async (request: AppendRequest, topicIndex: number, step: number): Promise<void> => {
     const [m, r] = await Promise.all(sides.map((s) => s.repo.append(request)));
     expect({ n: r!.ids.length, dup: r!.duplicates }, `step ${step} append`).toEqual({ n: m!.ids.length, dup: m!.duplicates });
-    memory.learn(m!.ids, ordinals);
-    real.learn(r!.ids, ordinals);
+    memory.learn(request.topic, m!.ids, ordinals);
+    real.learn(request.topic, r!.ids, ordinals);
     for (let i = 0; i < m!.ids.length; i++) topicOrdinals[topicIndex]!.push(ordinals + i);
     ordinals += m!.ids.length;
   };
@@ -128,7 +129,7 @@ async function runHistory(redis: IoredisRepository, ops: Op[], ttlCap: number): 
         case 'read': {
           const views = await Promise.all(
             sides.map(async (s) =>
-              (await s.repo.read(topic(op.topic), cursorId(s, op.topic, op.cursor), { count: op.count })).map((e) => [s.ord(e.id), e.fields]),
+              (await s.repo.read(topic(op.topic), cursorId(s, op.topic, op.cursor), { count: op.count })).map((e) => [s.ord(topic(op.topic), e.id), e.fields]),
             ),
           );
           expect(views[1], `step ${step} read`).toEqual(views[0]);
@@ -141,7 +142,7 @@ async function runHistory(redis: IoredisRepository, ops: Op[], ttlCap: number): 
                 op.cursors.map((c) => ({ topic: topic(c.topic), afterId: cursorId(s, c.topic, c.cursor) })),
                 { count: op.count },
               );
-              return result.map((t) => [t.topic, t.entries.map((e) => s.ord(e.id))]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+              return result.map((t) => [t.topic, t.entries.map((e) => s.ord(t.topic, e.id))]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
             }),
           );
           expect(views[1], `step ${step} readMany`).toEqual(views[0]);
@@ -152,17 +153,17 @@ async function runHistory(redis: IoredisRepository, ops: Op[], ttlCap: number): 
           const pending = sides.map((s, i) => s.repo.read(topic(op.topic), tails[i]!, { blockMs: 2_000, count: 1000 }));
           await new Promise((r) => setTimeout(r, 10));
           await appendBoth({ topic: topic(op.topic), entries: [{ data: `blocked${step}` }], maxLen: 0, ttlSeconds: 0 }, op.topic, step);
-          const views = (await Promise.all(pending)).map((entries, i) => entries.map((e) => sides[i]!.ord(e.id)));
+          const views = (await Promise.all(pending)).map((entries, i) => entries.map((e) => sides[i]!.ord(topic(op.topic), e.id)));
           expect(views[1], `step ${step} blocking read`).toEqual(views[0]);
           break;
         }
         case 'tail': {
-          const views = await Promise.all(sides.map(async (s) => s.ord(await s.repo.tailId(topic(op.topic)))));
+          const views = await Promise.all(sides.map(async (s) => s.ord(topic(op.topic), await s.repo.tailId(topic(op.topic)))));
           expect(views[1], `step ${step} tail`).toEqual(views[0]);
           break;
         }
         case 'info': {
-          const views = await Promise.all(sides.map(async (s) => s.infoView(await s.repo.info(topic(op.topic)))));
+          const views = await Promise.all(sides.map(async (s) => s.infoView(topic(op.topic), await s.repo.info(topic(op.topic)))));
           expect(views[1], `step ${step} info`).toEqual(views[0]);
           break;
         }
