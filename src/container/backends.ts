@@ -6,13 +6,6 @@ import type { BackendConfig } from './config.js';
 /** Makes the repository of one backend. Loaded lazily: the memory path never loads ioredis or @upstash/redis. */
 export type RepositoryFactory = () => StreamRepository;
 
-interface UpstashModule {
-  createUpstashRepository(options: { url: string; token: string; clock: Clock; logger: Logger }): StreamRepository;
-}
-
-// A variable specifier keeps the Upstash adapter out of the type graph until it lands in the tree.
-const UPSTASH_MODULE = '../adapters/upstash/index.js';
-
 /** Imports the adapter a backend needs and returns a factory for its repository. */
 export async function loadRepositoryFactory(backend: BackendConfig, clock: Clock, logger: Logger): Promise<RepositoryFactory> {
   switch (backend.kind) {
@@ -25,7 +18,7 @@ export async function loadRepositoryFactory(backend: BackendConfig, clock: Clock
       return () => createIoredisRepository({ url: backend.url, clock, logger });
     }
     case 'upstash': {
-      const { createUpstashRepository } = (await import(UPSTASH_MODULE)) as UpstashModule;
+      const { createUpstashRepository } = await import('../adapters/upstash/index.js');
       return () => createUpstashRepository({ url: backend.url, token: backend.token, clock, logger });
     }
   }
