@@ -1,0 +1,32 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createContainer } from '../../src/container.js';
+
+// Importing either client library fails in this file: the memory path must never load them.
+vi.mock('ioredis', () => {
+  throw new Error('ioredis was loaded');
+});
+vi.mock('@upstash/redis', () => {
+  throw new Error('@upstash/redis was loaded');
+});
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+describe('backend adapters are imported lazily', () => {
+  it('a memory container works without ioredis or @upstash/redis', async () => {
+    const ts = await createContainer({ backend: { kind: 'memory' } }, { logger: silent });
+    const message = ts.publisher.open('task-1');
+    message.delta({ type: 'text', textDelta: 'x' });
+    await message.done();
+    expect(await ts.repository.tailId('task:task-1')).not.toBe('0-0');
+    await ts.close();
+  });
+
+  it('the redis and upstash backends do load their client (so the check above can fail)', async () => {
+    const loadError = async (promise: Promise<unknown>): Promise<string> => {
+      const err = (await promise.then(() => undefined, (e: unknown) => e)) as Error & { cause?: Error };
+      return `${err?.message} ${err?.cause?.message ?? ''}`;
+    };
+    expect(await loadError(createContainer({ backend: { kind: 'redis', url: 'redis://127.0.0.1:1' } }))).toContain('ioredis was loaded');
+    expect(await loadError(createContainer({ backend: { kind: 'upstash', url: 'https://x.example', token: 't' } }))).toContain('@upstash/redis was loaded');
+  });
+});
