@@ -1,0 +1,4 @@
+import { describeStreamRepositoryConformance } from 'taskstream/conformance';
+import { createMemoryRepository as createMyRepository } from 'taskstream';
+
+describeStreamRepositoryConformance({ name: 'my backend', factory: () => ({ repository: createMyRepository() }) });
