@@ -3,6 +3,7 @@ import { parseStreamId, type StreamId } from '../../domain/stream-id.js';
 import { badRequest, isBadRequest, jsonError } from './http-errors.js';
 import { resolveSseOptions, type AuthorizeDecision, type ResolvedSseOptions, type SseOptions } from './sse-options.js';
 import { pump, type PumpStart } from './sse-pump.js';
+import type { SseSubscription } from './sse-source.js';
 import { toSseSource, type SubscriberLike } from './subscriber-source.js';
 import { guardTaskId } from './topic-guard.js';
 import { SseWriter } from './sse-writer.js';
@@ -83,13 +84,20 @@ async function respond(subscriber: SubscriberLike, taskId: string, request: Requ
   request.signal.addEventListener('abort', onRequestAbort, { once: true });
 
   const source = toSseSource(subscriber);
-  const subscription = source.open({
-    taskId,
-    ...(lastEventId !== undefined ? { lastEventId } : {}),
-    from: options.from,
-    untilTerminal: options.endOnTerminal,
-    signal: aborter.signal,
-  });
+  let subscription: SseSubscription;
+  try {
+    subscription = source.open({
+      taskId,
+      ...(lastEventId !== undefined ? { lastEventId } : {}),
+      from: options.from,
+      untilTerminal: options.endOnTerminal,
+      signal: aborter.signal,
+    });
+  } catch (err) {
+    request.signal.removeEventListener('abort', onRequestAbort);
+    if (isBadRequest(err)) return badRequest(err);
+    throw err;
+  }
   const cursor = await subscription.cursor.then(
     (id) => ({ ok: true as const, id }),
     (error: unknown) => ({ ok: false as const, error }),

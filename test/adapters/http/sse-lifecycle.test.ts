@@ -137,3 +137,29 @@ describe('SSE lifecycle', () => {
     expect(world.clock.pendingCount).toBe(0);
   });
 });
+
+describe('SSE backpressure', () => {
+  it('stops reading the backend while a slow client does not drain, and resumes when it does', async () => {
+    const clock = new FakeClock();
+    const { repository, calls } = instrumented(createMemoryRepository({ clock }));
+    const world = createWorld({ clock, repository, tuning: { count: 10 } });
+    await publishMessage(world.publisher, 'task-1', Array.from({ length: 200 }, (_, i) => `${i}:${'x'.repeat(500)}`));
+    await world.publisher.updateTask('task-1', 'COMPLETED');
+    const response = await sseResponse(world.subscriber, 'task-1', sseRequest('/e'), { clock, highWaterMarkBytes: 4_096 });
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    expect(calls.read).toBeLessThanOrEqual(2); // 4 KiB buffered is ~8 frames: one or two pages of 10, not all 21
+    const body = new SseBody(response.body!);
+    await body.finished();
+    expect(body.data('delta')).toHaveLength(200);
+    expect(calls.read).toBeGreaterThanOrEqual(20);
+  });
+
+  it('answers 400 when the subscriber itself rejects the task id (a key prefix stricter than the handler’s)', async () => {
+    const response = await sseResponse(
+      { open: () => { throw new TaskStreamError('INVALID_ARGUMENT', 'no such task id'); } },
+      'task-1',
+      sseRequest('/e'),
+    );
+    expect(response.status).toBe(400);
+  });
+});

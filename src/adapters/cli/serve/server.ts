@@ -59,7 +59,14 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     if (req.method === 'GET' && match) {
       stats.sseRequests++;
       if (req.headers['last-event-id']) stats.resumedRequests++;
-      await sendSse(services.subscriber, decodeURIComponent(match[1]!), req, res, sse);
+      let taskId: string;
+      try {
+        taskId = decodeURIComponent(match[1]!);
+      } catch {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'INVALID_ARGUMENT', message: 'malformed task id' } }));
+        return;
+      }
+      await sendSse(services.subscriber, taskId, req, res, sse);
     } else if (req.method === 'GET' && url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
     } else if (req.method === 'POST' && url.pathname === '/api/run') {
