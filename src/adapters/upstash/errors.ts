@@ -11,6 +11,7 @@ export interface ClassifiedError {
   readonly maybeApplied: boolean;
 }
 
+const MAX_MESSAGE = 300;
 const AUTH_MESSAGE = /^(Unauthorized|WRONGPASS|NOAUTH|NOPERM)\b/i;
 const UNAVAILABLE_MESSAGE = /^(Service Unavailable|Bad Gateway|Gateway Timeout|Internal Server Error|Too Many Requests)\b|fetch failed|ECONNRESET|ECONNREFUSED|socket hang up|timed? ?out/i;
 
@@ -34,7 +35,9 @@ export function redact(text: string, secret: string | undefined): string {
 export function classifyError(err: unknown, operation: string, secret: string | undefined): ClassifiedError {
   if (err instanceof TaskStreamError) return { error: err, transient: false, maybeApplied: true };
   const raw = err instanceof Error ? err.message : String(err);
-  const text = redact(raw, secret);
+  // The SDK's messages repeat the whole command (a batch of payloads): keep the start.
+  const scrubbed = redact(raw, secret);
+  const text = scrubbed.length > MAX_MESSAGE ? `${scrubbed.slice(0, MAX_MESSAGE)}…` : scrubbed;
   let code: TaskStreamErrorCode;
   let transient: boolean;
   let maybeApplied = true;

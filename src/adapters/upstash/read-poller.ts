@@ -36,7 +36,9 @@ export interface ReadPollerStats {
  * answered by the next poll; each poll reads all queued cursors at once. Polls are spaced by an
  * adaptive interval: `minMs` after a poll that found entries, doubling up to `maxMs` while polls
  * come back empty, measured from the previous poll (a read after a long quiet spell polls at
- * once). With nothing queued there is no timer at all.
+ * once). With nothing queued there is no timer at all. When a batch is refused as a command
+ * error (one cursor on a key that is not a stream), each read is retried alone, so only the
+ * reader at fault gets the error.
  */
 export class ReadPoller {
   readonly stats: ReadPollerStats = { polls: 0, reads: 0 };
@@ -147,7 +149,12 @@ export class ReadPoller {
         settle(w, () => w.resolve(entries));
       }
     } catch (err) {
-      for (const w of batch) settle(w, () => w.reject(err));
+      if (batch.length > 1 && TaskStreamError.is(err, 'BACKEND_COMMAND')) {
+        // One bad cursor (a key that is not a stream) must not fail every reader: read each alone.
+        await Promise.all(batch.map((w) => this.#read(w.cursors, w.count).then((r) => settle(w, () => w.resolve(r)), (e: unknown) => settle(w, () => w.reject(e)))));
+      } else {
+        for (const w of batch) settle(w, () => w.reject(err));
+      }
     } finally {
       this.#inFlight = false;
     }

@@ -83,10 +83,14 @@ export class UpstashRepository implements StreamRepository {
   }
 
   async tailId(topic: string): Promise<StreamId> {
-    return (await this.info(topic, 'tailId'))?.lastId ?? ZERO_ID;
+    return (await this.#info(topic, 'tailId'))?.lastId ?? ZERO_ID;
   }
 
-  async info(topic: string, operation = 'info'): Promise<StreamInfo | null> {
+  info(topic: string): Promise<StreamInfo | null> {
+    return this.#info(topic, 'info');
+  }
+
+  async #info(topic: string, operation: string): Promise<StreamInfo | null> {
     this.#ensureOpen(operation);
     const reply = await this.#client.script(operation, INFO_SCRIPT, [checkTopic(topic)], [], { idempotent: true });
     return parseInfoReply(reply);
