@@ -98,6 +98,27 @@ export const readsAndBlockingChecks: readonly ConformanceCheck[] = [
     },
   },
   {
+    id: `${M}/older-cursor-joins-blocked-read`,
+    rule: RULES.readsAfter,
+    title: 'a read with an older cursor that joins a blocked read of the same topic gets everything after its own cursor',
+    skipReason: needsBlocking,
+    async run(ctx) {
+      // Backends that multiplex blocking reads must not hand a reader entries read for another reader's newer cursor.
+      const topic = ctx.topic();
+      const [first] = await appendProbes(ctx, topic, 0, 1);
+      const blockMs = longBlock(ctx.blockMs, ctx.time.controllable);
+      const newer = ctx.repository.read(topic, first!, { blockMs, count: 10 });
+      await ctx.time.settle();
+      const older = ctx.repository.read(topic, '0-0', { blockMs, count: 10 });
+      await appendProbes(ctx, topic, 1, 1);
+      ensure(await ctx.time.settlesWithin(older, 0), RULES.blocking, 'a blocking read with entries after its cursor did not return');
+      const got = numbers(await older).join();
+      ensure(got === '0' || got === '0,1', RULES.readsAfter, () => `a reader after 0-0 that joined a blocked read after the first id got entries [${got}], want [0] or [0,1]: it was handed the other reader's entries`);
+      ensure(await ctx.time.settlesWithin(newer, 0), RULES.blocking, 'the blocked reader was not woken');
+      ensureEqual(numbers(await newer), [1], RULES.readsAfter, 'entries for the blocked reader');
+    },
+  },
+  {
     id: `${M}/blocked-read-does-not-delay-appends`,
     rule: RULES.blocking,
     title: 'appends (to any topic) complete promptly while reads are blocked',
