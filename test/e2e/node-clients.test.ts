@@ -25,7 +25,7 @@ async function killMidStreamAndCheck(app: App, views: Map<string, TaskView>): Pr
 
 describe('resume after the server drops connections mid-stream, with Node clients', () => {
   it('the eventsource npm client reconnects by itself with Last-Event-ID', async () => {
-    const app = await startServe({ agents: 2, messages: 2, tokensPerSecond: 40 });
+    const app = await startServe({ agents: 2, messages: 2, tokensPerSecond: 20 });
     const sources: EventSource[] = [];
     try {
       const views = new Map<string, TaskView>();
@@ -51,7 +51,7 @@ describe('resume after the server drops connections mid-stream, with Node client
   });
 
   it('fetch + eventsource-parser, reconnecting with a Last-Event-ID header', async () => {
-    const app = await startServe({ agents: 2, messages: 2, tokensPerSecond: 40 });
+    const app = await startServe({ agents: 2, messages: 2, tokensPerSecond: 20 });
     const stop = new AbortController();
     try {
       const views = new Map<string, TaskView>();
