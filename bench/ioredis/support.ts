@@ -46,3 +46,13 @@ export function token(i: number): string {
   const words = [' the', ' str', 'eam', ' of', ' tok', 'ens', ' and', ' del', 'tas'];
   return words[i % words.length]!;
 }
+
+/** Commands taskstream only ever runs inside its append script (never sent by the client). */
+export const SCRIPT_INNER = ['xadd', 'hget', 'hset', 'exists', 'expire'];
+
+/** Commands the client sent: everything, minus `inner` (those counted by Redis inside scripts). */
+export function clientSent(diff: Map<string, number>, inner: readonly string[]): number {
+  let total = 0;
+  for (const [name, calls] of diff) if (!inner.includes(name)) total += calls;
+  return total;
+}
