@@ -142,4 +142,37 @@ describe('Upstash repository through the local REST server', () => {
     expect(() => createUpstashRepository({ env: { UPSTASH_REDIS_REST_URL: stack.server.url } })).toThrow(/UPSTASH_REDIS_REST_TOKEN/);
     expect(() => createUpstashRepository({ env: {} })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
   });
+
+  it('serves reads of one topic with different cursors in the same poll, each after its own cursor', async () => {
+    const t = topic();
+    const { ids } = await repo.append({ topic: t, entries: [{ d: '1' }, { d: '2' }, { d: '3' }], maxLen: 0, ttlSeconds: 0 });
+    stack.server.resetStats();
+    const [fromStart, fromSecond, fromLast, many] = await Promise.all([
+      repo.read(t, ids[1]!, { count: 1 }).then(() => repo.read(t, '0-0')),
+      repo.read(t, ids[0]!),
+      repo.read(t, ids[2]!),
+      repo.readMany([
+        { topic: t, afterId: ids[2]! },
+        { topic: t, afterId: ids[1]! },
+      ]),
+    ]);
+    expect(fromStart.map((e) => e.fields['d'])).toEqual(['1', '2', '3']);
+    expect(fromSecond.map((e) => e.fields['d'])).toEqual(['2', '3']);
+    expect(fromLast).toEqual([]);
+    expect(many.map((te) => te.entries.map((e) => e.fields['d']))).toEqual([['3']]);
+    expect(stack.server.stats.byCommand.get('XREAD')).toBe(2);
+  });
+
+  it('lets a topic expire in real time, taking its idempotency record with it', { timeout: 10_000 }, async () => {
+    const t = topic();
+    const request = { topic: t, entries: [{ d: 'a' }], maxLen: 0, ttlSeconds: 1, idempotency: { producerId: 'p', seqs: [7] } };
+    await repo.append(request);
+    expect((await repo.info(t))!.ttlMs).toBeLessThanOrEqual(1_000);
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(await repo.info(t)).toBeNull();
+    expect(await repo.tailId(t)).toBe('0-0');
+    const again = await repo.append(request);
+    expect(again).toMatchObject({ duplicates: 0 });
+    expect(again.ids).toHaveLength(1);
+  });
 });
