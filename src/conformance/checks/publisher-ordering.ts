@@ -23,6 +23,8 @@ interface Script {
   readonly messages: readonly MessageScript[];
   /** Message to step next (modulo the count), or -1 to let a flush window pass. */
   readonly schedule: readonly number[];
+  /** The live subscriber breaks after this many items and resumes with Last-Event-ID (null: never). */
+  readonly reconnectAfter: number | null;
 }
 
 const script: fc.Arbitrary<Script> = fc.record({
@@ -39,6 +41,7 @@ const script: fc.Arbitrary<Script> = fc.record({
     { minLength: 1, maxLength: 4 },
   ),
   schedule: fc.array(fc.integer({ min: -1, max: 3 }), { maxLength: 30 }),
+  reconnectAfter: fc.option(fc.integer({ min: 1, max: 12 }), { nil: null }),
 });
 
 interface Running {
@@ -65,14 +68,23 @@ async function runScript(ctx: CheckContext, s: Script): Promise<void> {
   const taskId = ctx.topic('pub');
   const settings = { keyPrefix: '', maxLen: 0, ttlSeconds: 600, coalesce: s.coalesce, flushIntervalMs: 50, maxBufferedChars: s.maxBufferedChars };
   const subscriber = createSubscriber({ repository: ctx.repository, clock: ctx.time.clock, settings, tuning: { blockMs: ctx.blockMs, pollMinMs: 5, pollMaxMs: 50 } });
-  const live = subscriber.open(taskId, { untilTerminal: true });
-  await live.ready;
   const items: SubscriptionItem[] = [];
   let liveDone = false;
-  const consuming = (async () => {
-    for await (const item of live) items.push(item);
+  let reconnectAt = s.reconnectAfter;
+  const first = subscriber.open(taskId, { untilTerminal: true });
+  await first.ready;
+  const consume = async (subscription: AsyncIterable<SubscriptionItem>): Promise<void> => {
+    for await (const item of subscription) {
+      items.push(item);
+      const terminal = item.event.type === 'task_updated' && item.event.status === 'COMPLETED';
+      if (reconnectAt !== null && items.length >= reconnectAt && !terminal) {
+        reconnectAt = null;
+        return consume(subscriber.open(taskId, { untilTerminal: true, lastEventId: item.id }));
+      }
+    }
     liveDone = true;
-  })();
+  };
+  const consuming = consume(first);
   consuming.catch(() => undefined);
 
   const publishers: Publisher[] = Array.from({ length: s.publishers }, () => createPublisher({ repository: ctx.repository, clock: ctx.time.clock, settings }));
@@ -97,7 +109,7 @@ async function runScript(ctx: CheckContext, s: Script): Promise<void> {
   await consuming;
   await Promise.all(publishers.map((p) => p.close()));
 
-  verify(s, items, 'live subscriber');
+  verify(s, items, s.reconnectAfter === null ? 'live subscriber' : `live subscriber reconnecting after ${s.reconnectAfter} items`);
   const replay: SubscriptionItem[] = [];
   const again = subscriber.open(taskId, { lastEventId: '0-0', untilTerminal: true });
   let replayDone = false;
