@@ -25,9 +25,15 @@ import type { Clock } from '../../ports/clock.js';
 const APPEND_SCRIPT = restScript(APPEND_LUA, APPEND_SHA);
 
 /**
- * {@link StreamRepository} over the Upstash REST API. Appends are one `EVALSHA` request each
- * (the ioredis backend's script); reads cannot block over REST, so every read of the process
- * joins one multiplexed, adaptively spaced `XREAD` poll. Build it with `createUpstashRepository`.
+ * {@link StreamRepository} over the Upstash REST API. Build it with `createUpstashRepository`.
+ *
+ * - Appends: one `EVALSHA` request per batch (the ioredis backend's script: approximate trim,
+ *   sliding TTL, idempotency record), so a retried request never writes an entry twice.
+ * - Reads: REST cannot block (`capabilities.blockingReads` is false; `blockMs` is ignored).
+ *   Every `read`/`readMany` on this repository joins a queue answered by the next poll, one
+ *   non-blocking multi-topic `XREAD` for all queued readers; polls are spaced `pollMinMs` after
+ *   entries, backing off to `pollMaxMs` while empty. Share one repository per process (the
+ *   container does) to share its poll.
  */
 export class UpstashRepository implements StreamRepository {
   readonly capabilities: StreamRepositoryCapabilities = { blockingReads: false, atomicBatchAppend: true, idempotentAppend: true };
