@@ -1,3 +1,4 @@
+import { TaskStreamError } from '../../domain/errors.js';
 import type { StreamId } from '../../domain/stream-id.js';
 import type { ResolvedSseOptions } from './sse-options.js';
 import type { SseSource, SseSubscription } from './sse-source.js';
@@ -21,7 +22,9 @@ export interface PumpStart {
  * Streams one subscription into the writer: `retry:`, `connected` (after the cursor snapshot),
  * then one frame per item, waiting for the client to drain. A failed read sends an `error` frame
  * and reopens from the last id sent after a capped exponential backoff (logged only when the
- * failure count is a power of two). Stops at a terminal status (with `end`) or when the client leaves.
+ * failure count is a power of two). Stops at a terminal status (with `end`), when the client
+ * leaves, or after an `error` frame for a failure retrying cannot fix (`CLOSED`, a cursor the
+ * stream no longer accepts); the browser then reconnects after the `retry:` delay.
  */
 export async function pump(start: PumpStart, writer: SseWriter, options: ResolvedSseOptions): Promise<void> {
   writer.write(formatSseRetry(options.retryMs));
@@ -60,6 +63,13 @@ export async function pump(start: PumpStart, writer: SseWriter, options: Resolve
       return;
     } catch (err) {
       if (writer.closed || start.signal.aborted) return;
+      if (isFinal(err)) {
+        // Retrying cannot help (the repository closed, or the stream no longer accepts this cursor).
+        options.logger?.warn('taskstream sse: ending the stream', { taskId: start.taskId, error: err instanceof Error ? err.message : String(err) });
+        writer.write(formatSseFrame(streamErrorFrame(err, options.retryMs)));
+        writer.close();
+        return;
+      }
       failures++;
       const delay = Math.min(options.maxErrorBackoffMs, options.errorBackoffMs * 2 ** Math.min(failures - 1, 30));
       if ((failures & (failures - 1)) === 0) {
@@ -86,6 +96,12 @@ export async function pump(start: PumpStart, writer: SseWriter, options: Resolve
       );
     }
   }
+}
+
+const FINAL_CODES = new Set(['CLOSED', 'INVALID_RESUME_POINT', 'INVALID_ARGUMENT', 'INVALID_STREAM_ID']);
+
+function isFinal(err: unknown): boolean {
+  return err instanceof TaskStreamError && FINAL_CODES.has(err.code);
 }
 
 function sleep(options: ResolvedSseOptions, ms: number, signal: AbortSignal): Promise<void> {

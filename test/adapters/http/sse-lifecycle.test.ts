@@ -163,3 +163,19 @@ describe('SSE backpressure', () => {
     expect(response.status).toBe(400);
   });
 });
+
+describe('SSE failures retrying cannot fix', () => {
+  it('a closed repository ends the stream after one error event instead of retrying forever', async () => {
+    const clock = new FakeClock();
+    const repository = createMemoryRepository({ clock });
+    const world = createWorld({ clock, repository });
+    await publishMessage(world.publisher, 'task-1', ['a']);
+    const body = new SseBody((await sseResponse(world.subscriber, 'task-1', sseRequest('/e'), { clock, keepAliveMs: 0 })).body!);
+    await body.until(() => body.types.includes('done'), 'done');
+    await repository.close();
+    await clock.advance(10_000);
+    await body.finished();
+    expect(body.data('error')).toEqual([expect.objectContaining({ type: 'stream_error', code: 'CLOSED' })]);
+    expect(clock.pendingCount).toBe(0);
+  });
+});
