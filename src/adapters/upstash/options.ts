@@ -23,7 +23,9 @@ export interface UpstashRepositoryOptions {
    * An existing `@upstash/redis` client to send requests through instead of `url`/`token`.
    * Its URL, token, retry and encoding settings are used; its `automaticDeserialization` is
    * not: taskstream always reads raw strings and decodes them with its codec. `close()` leaves
-   * it alone. Errors are classified from its messages, less precisely than with `url`/`token`.
+   * it alone. Errors are classified from its messages, less precisely than with `url`/`token`,
+   * and its HTTP layer resends a request after a network error (even with `retry: false` it
+   * tries twice): appends with idempotency stay exactly-once, plain appends may be written twice.
    * @default undefined
    */
   readonly client?: Redis;
