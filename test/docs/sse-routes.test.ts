@@ -59,3 +59,18 @@ describe('README SSE routes', () => {
     }
   });
 });
+
+describe('docs/snippets/sse-routes.md', () => {
+  it('shows exactly the route code run above', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../docs/snippets/sse-routes.md', import.meta.url), 'utf8');
+    const source = readFileSync(new URL(import.meta.url), 'utf8');
+    const snippets = [...source.matchAll(/\/\/ --- snippet ---\n([\s\S]*?)\n\s*\/\/ --- end ---/g)].map((m) => m[1]!);
+    expect(snippets).toHaveLength(2);
+    const dedent = (code: string): string => {
+      const indent = Math.min(...code.split('\n').map((l) => /^ */.exec(l)![0].length));
+      return code.split('\n').map((l) => l.slice(indent)).join('\n').replace(/^const server = /, '');
+    };
+    for (const snippet of snippets) expect(doc).toContain(dedent(snippet));
+  });
+});
