@@ -103,7 +103,7 @@ describe('createContainer (redis, real redis-server)', () => {
 
   const clients = async (): Promise<number> => ((await admin.client('LIST')) as string).trim().split('\n').length;
 
-  it('opens ioredis connections only when used and closes exactly those', async () => {
+  it('opens ioredis connections only when used, serves SSE over Redis, and closes exactly those connections', async () => {
     const baseline = await clients();
     const prefix = uniquePrefix();
     const ts = await createContainer({ backend: { kind: 'redis', url: redis.url }, settings: { keyPrefix: prefix } as never }, { logger: silent });
@@ -118,6 +118,9 @@ describe('createContainer (redis, real redis-server)', () => {
     for await (const item of sub) types.push(item.event.type);
     expect(types).toEqual(['delta', 'done', 'task_updated']);
     expect(await clients()).toBeGreaterThan(baseline);
+    const body = new SseBody((await ts.sse.handle(new Request('http://x/e'), 'task-1')).body!);
+    await body.finished();
+    expect(body.types).toEqual(['connected', 'delta', 'done', 'task_updated', 'end']);
     await ts.close();
     for (let i = 0; i < 50 && (await clients()) > baseline; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await clients()).toBe(baseline);
