@@ -5,6 +5,7 @@ import { brokenBackends, memoryFactory } from '../helpers/broken-backends.js';
 /** [broken backend, check that must fail, pattern its message must match (the broken rule)]. */
 const cases: readonly [keyof typeof brokenBackends, string, RegExp][] = [
   ['dollarAfterEmptyBlock', 'tail-and-cursor/no-dollar-after-empty-block', /^\[rule 3 \(reads after an id\)\].*moving position like "\$"/],
+  ['dollarAfterEmptyBlock', 'subscriber-no-drop/no-drop-no-duplicate-in-order', /^\[no drop, no duplicate, in order\] property failed .*seed -?\d+/s],
   ['neverSetsTtl', 'trimming-and-ttl/ttl-set-and-renewed', /^\[rule 6 \(retention\)\] append with ttlSeconds 30 left ttlMs null/],
   ['neverSetsTtl', 'trimming-and-ttl/sliding-expiry', /^\[rule 6 \(retention\)\] info 10\.5 s after the last append/],
   ['reordersBatch', 'ids-and-append/batch-order', /^\[rule 2 \(order\)\] entry order of one 12-entry batch/],

@@ -6,6 +6,7 @@ import { compareStreamIds, type StreamId } from '../../domain/stream-id.js';
 import { ConformanceFailure, RULES, ensure, ensureEqual, show } from '../failure.js';
 import { checkProperty } from '../property.js';
 import { probeCodec } from '../probe-codec.js';
+import type { StreamRepository } from '../../ports/stream-repository.js';
 import type { CheckContext, ConformanceCheck } from '../types.js';
 import { KEEP } from './support.js';
 
@@ -16,6 +17,7 @@ type Command =
   | { readonly kind: 'append'; readonly size: number }
   | { readonly kind: 'concurrent'; readonly sizes: readonly number[] }
   | { readonly kind: 'idle' }
+  | { readonly kind: 'race'; readonly size: number }
   | { readonly kind: 'subscribe' }
   | { readonly kind: 'reconnect'; readonly reader: number; readonly how: 'break' | 'abort' }
   | { readonly kind: 'close'; readonly reader: number };
@@ -24,6 +26,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('append' as const), size: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('concurrent' as const), sizes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 2, maxLength: 3 }) }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'idle' as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('race' as const), size: fc.integer({ min: 1, max: 2 }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'subscribe' as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('reconnect' as const), reader: fc.nat(3), how: fc.constantFrom('break' as const, 'abort' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), reader: fc.nat(3) }) },
@@ -43,9 +46,31 @@ interface Reader {
   session: Session | undefined;
 }
 
+/**
+ * The repository subscribers read through: a queued hook runs when some subscriber's read has
+ * returned but before the subscriber sees the result, so an append lands exactly in the window
+ * between two reads (where a `$`-style reader loses it).
+ */
+function racy(inner: StreamRepository, hooks: (() => Promise<void>)[]): StreamRepository {
+  return {
+    capabilities: inner.capabilities,
+    append: (r) => inner.append(r),
+    readMany: (c, o) => inner.readMany(c, o),
+    tailId: (t) => inner.tailId(t),
+    info: (t) => inner.info(t),
+    deleteTopic: (t) => inner.deleteTopic(t),
+    close: () => inner.close(),
+    async read(topic, afterId, options) {
+      const entries = await inner.read(topic, afterId, options);
+      await hooks.shift()?.();
+      return entries;
+    },
+  };
+}
+
 /** Opens a subscription and starts consuming it in the background. */
-async function openSession(ctx: CheckContext, taskId: string, received: SubscriptionItem[], lastEventId?: StreamId): Promise<{ session: Session; startId: StreamId }> {
-  const subscriber = createSubscriber({ repository: ctx.repository, codec: probeCodec, clock: ctx.time.clock, settings: { keyPrefix: '' } });
+async function openSession(ctx: CheckContext, repository: StreamRepository, taskId: string, received: SubscriptionItem[], lastEventId?: StreamId): Promise<{ session: Session; startId: StreamId }> {
+  const subscriber = createSubscriber({ repository, codec: probeCodec, clock: ctx.time.clock, settings: { keyPrefix: '' } });
   const controller = new AbortController();
   const poll = ctx.time.controllable ? { pollMinMs: 10, pollMaxMs: 200 } : { pollMinMs: 2, pollMaxMs: 20 };
   const subscription = subscriber.open(taskId, { lastEventId: lastEventId ?? null, signal: controller.signal, blockMs: ctx.blockMs, count: 3, ...poll });
@@ -85,10 +110,13 @@ async function runHistory(ctx: CheckContext, initial: number, commands: readonly
     const { ids } = await ctx.repository.append({ topic: taskId, entries, ...KEEP });
     ids.forEach((id, i) => appended.push({ id, n: Number(entries[i]!.n) }));
   };
+  const hooks: (() => Promise<void>)[] = [];
+  let racing = 0;
+  const repository = racy(ctx.repository, hooks);
   const readers: Reader[] = [];
   const subscribe = async (): Promise<void> => {
     const received: SubscriptionItem[] = [];
-    const { session, startId } = await openSession(ctx, taskId, received);
+    const { session, startId } = await openSession(ctx, repository, taskId, received);
     readers.push({ startId, received, session });
   };
   if (initial > 0) await append(initial);
@@ -97,6 +125,12 @@ async function runHistory(ctx: CheckContext, initial: number, commands: readonly
     if (c.kind === 'append') await append(c.size);
     else if (c.kind === 'concurrent') await Promise.all(c.sizes.map((size) => append(size)));
     else if (c.kind === 'idle') await ctx.time.pass(ctx.blockMs);
+    else if (c.kind === 'race') {
+      hooks.push(async () => {
+        racing++;
+        await append(c.size).finally(() => racing--);
+      });
+    }
     else if (c.kind === 'subscribe') await subscribe();
     else {
       const reader = readers[c.reader % readers.length]!;
@@ -105,10 +139,12 @@ async function runHistory(ctx: CheckContext, initial: number, commands: readonly
       reader.session = undefined;
       if (c.kind === 'reconnect') {
         const last = reader.received[reader.received.length - 1]?.id ?? reader.startId;
-        reader.session = (await openSession(ctx, taskId, reader.received, last)).session;
+        reader.session = (await openSession(ctx, repository, taskId, reader.received, last)).session;
       }
     }
   }
+  for (const hook of hooks.splice(0)) await hook();
+  await ctx.time.until(() => racing === 0, RULES.noDrop, () => 'an injected append did not finish', 100, ctx.blockMs * 10);
   appended.sort((a, b) => compareStreamIds(a.id, b.id));
   const lastId = appended[appended.length - 1]?.id;
   const caughtUp = (r: Reader): boolean => r.session === undefined || lastId === undefined || compareStreamIds(r.startId, lastId) >= 0 || r.received[r.received.length - 1]?.id === lastId;

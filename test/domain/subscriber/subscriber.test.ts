@@ -73,15 +73,37 @@ describe('subscriber: start point', () => {
 });
 
 describe('subscriber: reading', () => {
-  it('delivers an entry appended right after an empty blocking read (no $)', async () => {
-    const { subscriber, append, clock } = setup({ subscriber: { tuning: { blockMs: 1000 } } });
-    const subscription = subscriber.open(TASK);
+  it('delivers an entry appended between an empty blocking read and the next read (no $)', async () => {
+    // The append lands exactly in the window where a `$`-style reader would re-resolve its start.
+    let armed = true;
+    const env = setup({
+      subscriber: { tuning: { blockMs: 1000 } },
+      wrap: (inner) => ({
+        ...inner,
+        capabilities: inner.capabilities,
+        append: (r) => inner.append(r),
+        readMany: (c, o) => inner.readMany(c, o),
+        tailId: (t) => inner.tailId(t),
+        info: (t) => inner.info(t),
+        deleteTopic: (t) => inner.deleteTopic(t),
+        close: () => inner.close(),
+        read: async (topic, afterId, options) => {
+          const entries = await inner.read(topic, afterId, options);
+          if (entries.length === 0 && armed && (options?.blockMs ?? 0) > 0) {
+            armed = false;
+            await env.append([status(7)]);
+          }
+          return entries;
+        },
+      }),
+    });
+    const subscription = env.subscriber.open(TASK);
     await subscription.ready;
     const run = consume(subscription);
     await settle();
-    await clock.advance(1000);
-    await append([status(7)]);
+    await env.clock.advance(1000);
     await settle();
+    expect(armed).toBe(false);
     expect(seqs(run.items)).toEqual([7]);
     subscription.close();
     await run.finished;
