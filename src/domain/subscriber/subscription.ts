@@ -139,6 +139,7 @@ export class StreamSubscription implements Subscription {
       const blocking = this.deps.repository.capabilities.blockingReads && tuning.blockMs > 0;
       const poll = new PollBackoff(tuning.pollMinMs, tuning.pollMaxMs);
       for (;;) {
+        const startedAt = this.deps.clock.now();
         const read = await this.#read(cursor, blocking);
         if (signal.aborted) return;
         // A backend that hands back entries at or before the cursor breaks rule 3; dropping them
@@ -148,7 +149,10 @@ export class StreamSubscription implements Subscription {
           this.deps.logger?.warn('taskstream subscriber: backend returned entries at or before the cursor; skipped', { topic: this.topic, cursor, skipped: read.length - entries.length });
         }
         if (entries.length === 0) {
-          if (!blocking || read.length > 0) await sleep(this.deps.clock, poll.idle(), signal);
+          // A "blocking" read that came back empty at once would make this loop spin: poll instead.
+          const spun = read.length > 0 || this.deps.clock.now() - startedAt < tuning.pollMinMs;
+          if (!blocking || spun) await sleep(this.deps.clock, poll.idle(), signal);
+          else poll.active();
           continue;
         }
         poll.active();

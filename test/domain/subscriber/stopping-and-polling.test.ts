@@ -169,3 +169,23 @@ describe('subscriber: backend failures', () => {
     expect(seqs(run.items)).toEqual([0, 1]);
   });
 });
+
+describe('subscriber: a blocking backend that does not block', () => {
+  it('falls back to backed-off polling instead of spinning', async () => {
+    const log: { at: number; options: ReadOptions | undefined }[] = [];
+    let now = () => 0;
+    const { subscriber, clock } = setup({
+      wrap: (inner) => ({ ...recordReads(log, () => now())(inner), read: (t, a, o) => (log.push({ at: now(), options: o }), inner.read(t, a, { ...o, blockMs: 0 })) }),
+      subscriber: { tuning: { blockMs: 5_000, pollMinMs: 25, pollMaxMs: 1_000 } },
+    });
+    now = () => clock.now();
+    const subscription = subscriber.open(TASK);
+    const run = consume(subscription);
+    await settle();
+    await clock.advance(10_000);
+    expect(log.length).toBeLessThan(20);
+    expect(log.length).toBeGreaterThan(5);
+    subscription.close();
+    await run.finished;
+  });
+});
