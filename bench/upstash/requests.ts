@@ -25,12 +25,19 @@ const keepAlive = setInterval(() => undefined, 1 << 30);
 
 const taskIds = Array.from({ length: TASKS }, (_, i) => `bench-${Date.now()}-${i}`);
 const received = new Array<number>(SUBSCRIBERS).fill(0);
+const sentAt = new Map<number, number>();
+const latencies: number[] = [];
 const subscriptions = Array.from({ length: SUBSCRIBERS }, (_, i) => subscriber.open(taskIds[i % TASKS]!));
 await Promise.all(subscriptions.map((s) => s.ready));
 const loops = subscriptions.map(async (s, i) => {
   for await (const { event } of s) {
     // Coalescing merges deltas, so count the tokens they carry.
-    if (event.type === 'delta' && event.delta.type === 'text') received[i]! += event.delta.textDelta.split(' tok').length - 1;
+    if (event.type === 'delta' && event.delta.type === 'text') {
+      const tokens = event.delta.textDelta.split(' tok').slice(1);
+      received[i]! += tokens.length;
+      // Latency from delta() to a subscriber, sampled on the first subscriber of each task.
+      if (i < TASKS) for (const t of tokens) latencies.push(Date.now() - sentAt.get(Number(t))!);
+    }
   }
 });
 
@@ -61,7 +68,10 @@ const messages = taskIds.map((id) => publisher.open(id));
 let deltas = 0;
 const end = Date.now() + SECONDS * 1_000;
 while (Date.now() < end) {
-  for (const m of messages) m.delta({ type: 'text', textDelta: ` tok${deltas++}` });
+  for (const m of messages) {
+    sentAt.set(deltas, Date.now());
+    m.delta({ type: 'text', textDelta: ` tok${deltas++}` });
+  }
   await sleep(1_000 / TOKENS_PER_SECOND);
 }
 await Promise.all(messages.map((m) => m.done()));
@@ -77,6 +87,10 @@ console.log(`| idle, ${SUBSCRIBERS} subscribers | ${f(idleResult.requestsPerMin)
 console.log(`| active, ${SUBSCRIBERS} subscribers on ${TASKS} tasks, ${TOKENS_PER_SECOND} tokens/s each | ${f(activeResult.requestsPerMin)} | ${f(activeResult.pollsPerMin)} | ${f(activeResult.unmultiplexedPerMin)} |`);
 console.log('');
 console.log(`active: ${deltas} deltas, ${activeResult.appends} append requests (${f(activeResult.appends / deltas)}/delta), ${activeResult.polls} polls (${f(activeResult.polls / deltas)}/delta), ${activeResult.requests} requests in all (${f(activeResult.requests / deltas)}/delta); every subscriber got every delta: ${complete}`);
+
+latencies.sort((a, b) => a - b);
+const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+console.log(`active: latency from delta() to a subscriber: p50 ${pct(50)} ms, p95 ${pct(95)} ms, p99 ${pct(99)} ms, max ${pct(100)} ms (${latencies.length} samples)`);
 
 clearInterval(keepAlive);
 for (const s of subscriptions) s.close();
