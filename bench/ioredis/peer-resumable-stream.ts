@@ -115,6 +115,11 @@ export async function runTaskstreamPeer(url: string, admin: Redis, tokens: numbe
     await writerRepo.close();
     await readerRepo.close();
     latencies.sort((a, b) => a - b);
+    if (process.env['BENCH_DEBUG'] && resumed !== full) {
+      let i = 0;
+      while (resumed[i] === full[i]) i++;
+      console.log('resumer diverges at', i, full.length, resumed.length, JSON.stringify(full.slice(i - 30, i + 30)), JSON.stringify(resumed.slice(i - 30, i + 30)));
+    }
     return {
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),

@@ -164,7 +164,7 @@ export class MultiplexedReader {
           continue;
         }
         this.#round = null;
-        if (this.#dispatch(results)) {
+        if (this.#dispatch(results, round.plan)) {
           // Let the readers just served come back with their next read before planning the next
           // round, so it covers them instead of being interrupted by each of them.
           await new Promise((resolve) => setImmediate(resolve));
@@ -230,7 +230,12 @@ export class MultiplexedReader {
     return out;
   }
 
-  #dispatch(results: TopicEntries[]): boolean {
+  /**
+   * Hands each waiter the entries after its cursor. A topic's entries start after the round's
+   * cursor for it, so a waiter that registered mid-round with an OLDER cursor must not take them
+   * (it would skip what lies between); it stays for the next round, which starts at its cursor.
+   */
+  #dispatch(results: TopicEntries[], plan: ReadonlyMap<string, StreamId>): boolean {
     if (results.length === 0) return false;
     let served = false;
     const byTopic = new Map(results.map((r) => [r.topic, r.entries]));
@@ -238,7 +243,8 @@ export class MultiplexedReader {
       const out: TopicEntries[] = [];
       for (const [topic, cursor] of waiter.cursors) {
         const entries = byTopic.get(topic);
-        if (entries === undefined) continue;
+        const from = plan.get(topic);
+        if (entries === undefined || from === undefined || compareStreamIds(from, cursor) > 0) continue;
         const selected = after(entries, cursor, waiter.count);
         if (selected.length > 0) out.push({ topic, entries: selected });
       }

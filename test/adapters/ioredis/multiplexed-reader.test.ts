@@ -76,6 +76,21 @@ describe('multiplexed reader', () => {
     expect((await repo.read(topic, ids[1]!, { blockMs: 1_000 })).map((e) => e.fields['v'])).toEqual(['c']);
   });
 
+  it('a reader joining behind the in-flight round never gets that round\'s entries past its own cursor', async () => {
+    for (let i = 0; i < 40; i++) {
+      const topic = `${uniquePrefix()}task:behind${i}`;
+      const { ids } = await repo.append({ topic, entries: [{ v: 'old1' }, { v: 'old2' }], maxLen: 0, ttlSeconds: 60 });
+      const ahead = repo.read(topic, ids[1]!, { blockMs: 5_000 });
+      await new Promise((r) => setTimeout(r, 5));
+      // registers with an older cursor while the round for `ahead` is blocked; the append races the interrupt
+      const behind = repo.read(topic, '0-0', { blockMs: 5_000 });
+      await append(topic, 'new');
+      expect((await ahead).map((e) => e.fields['v'])).toEqual(['new']);
+      const got = (await behind).map((e) => e.fields['v']);
+      expect(got.slice(0, 2), `iteration ${i}`).toEqual(['old1', 'old2']);
+    }
+  });
+
   it('bounds what one read hands over by its count; the rest comes with the next read from its last id', async () => {
     const topic = `${uniquePrefix()}task:count`;
     await repo.append({ topic, entries: Array.from({ length: 10 }, (_, i) => ({ v: String(i) })), maxLen: 0, ttlSeconds: 60 });
