@@ -10,7 +10,7 @@ import { createWorld, publishMessage, SseBody, sseRequest } from './sse-helpers.
 /** Wraps a repository: counts calls, and fails reads while `failing` is set. */
 function instrumented(inner: StreamRepository) {
   const calls = { read: 0, deleteTopic: 0 };
-  const state = { failing: false };
+  const state = { failing: false, failingStart: false };
   const repository: StreamRepository = {
     capabilities: inner.capabilities,
     append: (r) => inner.append(r),
@@ -20,8 +20,8 @@ function instrumented(inner: StreamRepository) {
       return inner.read(topic, after, options);
     },
     readMany: (c, o) => inner.readMany(c, o),
-    tailId: (t) => inner.tailId(t),
-    info: (t) => inner.info(t),
+    tailId: (t) => (state.failingStart ? Promise.reject(new TaskStreamError('BACKEND_UNAVAILABLE', 'down')) : inner.tailId(t)),
+    info: (t) => (state.failingStart ? Promise.reject(new TaskStreamError('BACKEND_UNAVAILABLE', 'down')) : inner.info(t)),
     deleteTopic: (t) => {
       calls.deleteTopic++;
       return inner.deleteTopic(t);
@@ -161,6 +161,26 @@ describe('SSE backpressure', () => {
       sseRequest('/e'),
     );
     expect(response.status).toBe(400);
+  });
+});
+
+describe('SSE when the backend is down at connect time', () => {
+  it('still answers 200, sends error events with backoff, then connected and the events once it is back', async () => {
+    const clock = new FakeClock();
+    const { repository, state } = instrumented(createMemoryRepository({ clock }));
+    const world = createWorld({ clock, repository, tuning: { maxRetries: 0 } });
+    await publishMessage(world.publisher, 'task-1', ['a', 'b']);
+    state.failingStart = true;
+    const response = await sseResponse(world.subscriber, 'task-1', sseRequest('/e'), { clock, keepAliveMs: 0, errorBackoffMs: 100 });
+    expect(response.status).toBe(200);
+    const body = new SseBody(response.body!);
+    await body.until(() => body.types.includes('error'), 'error');
+    expect(body.types).not.toContain('connected');
+    state.failingStart = false;
+    await clock.advance(100);
+    await body.until(() => body.types.includes('done'), 'done after recovery');
+    expect(body.types).toEqual(['error', 'connected', 'start', 'delta', 'delta', 'done']);
+    await body.cancel();
   });
 });
 
