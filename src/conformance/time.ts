@@ -2,7 +2,14 @@ import { setImmediate as nextMacrotask, setTimeout as realSleep } from 'node:tim
 import { systemClock } from '../adapters/clock/system-clock.js';
 import type { Clock } from '../ports/clock.js';
 import { ConformanceFailure } from './failure.js';
-import type { ControllableClock } from './types.js';
+
+/** A clock the suite can move (a `FakeClock` fits). */
+export interface ControllableClock extends Clock {
+  /** Moves time forward, firing due timers. */
+  advance(ms: number): Promise<void>;
+  /** Sets the time, possibly backwards (enables the "clock goes backwards" id check). */
+  set?(ms: number): void;
+}
 
 /** How the suite lets time pass: a controllable clock is advanced, real time is waited for. */
 export interface TimeDriver {

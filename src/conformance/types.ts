@@ -1,14 +1,7 @@
-import type { Clock } from '../ports/clock.js';
 import type { StreamRepository, StreamRepositoryCapabilities } from '../ports/stream-repository.js';
-import type { TimeDriver } from './time.js';
+import type { ControllableClock, TimeDriver } from './time.js';
 
-/** A clock the suite can move (a `FakeClock` fits). */
-export interface ControllableClock extends Clock {
-  /** Moves time forward, firing due timers. */
-  advance(ms: number): Promise<void>;
-  /** Sets the time, possibly backwards (enables the "clock goes backwards" id check). */
-  set?(ms: number): void;
-}
+export type { ControllableClock } from './time.js';
 
 /** One backend instance under test, made fresh by the factory for each check. */
 export interface ConformanceBackend {
