@@ -85,8 +85,10 @@ describe('Upstash backend while the REST server fails at random', () => {
     const events = all.map((entry) => agentexCodec.decode(entry));
     expect(events.filter((e) => e.type === 'delta')).toHaveLength(DELTAS);
     expect(events.filter((e) => e.type === 'done')).toHaveLength(1);
-    expect(injected['drop-after'] ?? 0, `faults must actually hit (seed ${seed})`).toBeGreaterThan(5);
-    expect(injected['status-after'] ?? 0, `faults must actually hit (seed ${seed})`).toBeGreaterThan(5);
+    // Answers lost after the write ran are what would duplicate without idempotency: they must occur.
+    expect(injected['drop-after'] ?? 0, `faults must actually hit (seed ${seed})`).toBeGreaterThan(0);
+    expect(injected['status-after'] ?? 0, `faults must actually hit (seed ${seed})`).toBeGreaterThan(0);
+    expect(Object.values(injected).reduce((a, b) => a + b, 0), `faults injected (seed ${seed})`).toBeGreaterThan(20);
     console.info(`upstash fault test: seed ${seed}, faults ${JSON.stringify(injected)}`);
 
     await publisher.close();
