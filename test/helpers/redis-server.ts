@@ -91,6 +91,8 @@ export async function startCluster(): Promise<TestCluster> {
     ),
   );
   const clients = ports.map((port) => new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1 }));
+  // Refused connections while the servers start are expected; waitFor retries.
+  for (const c of clients) c.on('error', () => undefined);
   const stop = async (): Promise<void> => {
     for (const c of clients) c.disconnect();
     await Promise.all(
