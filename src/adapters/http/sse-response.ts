@@ -112,7 +112,9 @@ async function respond(subscriber: SubscriberLike, taskId: string, request: Requ
     aborter.abort();
     request.signal.removeEventListener('abort', onRequestAbort);
   });
-  aborter.signal.addEventListener('abort', () => writer.abort(), { once: true });
+  // The client may have left while the cursor was being fixed: then end at once, holding no timer.
+  if (aborter.signal.aborted) writer.abort();
+  else aborter.signal.addEventListener('abort', () => writer.abort(), { once: true });
   const start: PumpStart = { taskId, source, subscription, cursor, resumed: lastEventId !== undefined, lastEventId, signal: aborter.signal };
   void pump(start, writer, options).catch((err: unknown) => {
     options.logger?.error('taskstream sse: stream failed', { taskId, error: err instanceof Error ? err.message : String(err) });

@@ -199,3 +199,28 @@ describe('SSE failures retrying cannot fix', () => {
     expect(clock.pendingCount).toBe(0);
   });
 });
+
+describe('SSE client leaving early', () => {
+  it('a client that leaves while the cursor is being fixed gets an ended body and leaves no timer', async () => {
+    const clock = new FakeClock();
+    let fix!: (id: string) => void;
+    const source = {
+      kind: 'sse-source' as const,
+      open: () => ({
+        cursor: new Promise<string>((resolve) => (fix = resolve)),
+        // A subscription that never yields (it would only stop on its signal).
+        items: (async function* () {
+          await new Promise(() => undefined);
+        })(),
+      }),
+    };
+    const aborter = new AbortController();
+    const pending = sseResponse(source, 'task-1', new Request('http://localhost/e', { signal: aborter.signal }), { clock });
+    await new Promise((r) => setImmediate(r));
+    aborter.abort();
+    fix('0-0');
+    const body = new SseBody((await pending).body!);
+    await body.finished();
+    expect(clock.pendingCount).toBe(0);
+  });
+});
