@@ -70,5 +70,5 @@ describe.skipIf(!hasChromium && !process.env['CI'])('taskstream serve in a real 
       await page.close();
       await app.close();
     }
-  });
+  }, 60_000);
 });
