@@ -54,8 +54,6 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
   }
   const env = backend === undefined ? io.env : { ...io.env, TASKSTREAM_BACKEND: backend };
   const ts = await createContainer(configFromEnv(env));
-  // The clock's timers are unref'd (a library must not keep a process alive); the demo must.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
   // On failure, readers are stopped and settled before the backend closes under them.
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);
@@ -113,7 +111,6 @@ export async function runDemo(argv: string[], io: CliIo): Promise<number> {
   } finally {
     stop.abort();
     await Promise.allSettled(readers);
-    clearInterval(keepAlive);
     await ts.close();
   }
 }
