@@ -34,3 +34,11 @@ export function defaultNumRuns(controllable: boolean): number {
   if (Number.isSafeInteger(fromEnv) && fromEnv > 0) return fromEnv;
   return controllable || process.env['CI'] ? 200 : 25;
 }
+
+/**
+ * How long random histories get: longer with simulated time (cheap), shorter in real time, where
+ * every idle step really waits.
+ */
+export function historySize(ctx: { readonly time: { readonly controllable: boolean } }): fc.SizeForArbitrary {
+  return ctx.time.controllable ? 'medium' : 'small';
+}

@@ -3,7 +3,7 @@ import { createPublisher, type MessageContext, type Publisher } from '../../doma
 import { createSubscriber } from '../../domain/subscriber/index.js';
 import type { SubscriptionItem } from '../../domain/events.js';
 import { RULES, ensure, ensureEqual, show } from '../failure.js';
-import { checkProperty } from '../property.js';
+import { checkProperty, historySize } from '../property.js';
 import type { CheckContext, ConformanceCheck } from '../types.js';
 
 const M = 'publisher-ordering';
@@ -27,20 +27,20 @@ interface Script {
   readonly reconnectAfter: number | null;
 }
 
-const script: fc.Arbitrary<Script> = fc.record({
+const script = (size: fc.SizeForArbitrary): fc.Arbitrary<Script> => fc.record({
   publishers: fc.integer({ min: 1, max: 2 }),
   coalesce: fc.constantFrom('off' as const, 'per_token' as const, 'coalesced' as const),
   maxBufferedChars: fc.integer({ min: 1, max: 16 }),
   messages: fc.array(
     fc.record({
       publisher: fc.nat(1),
-      deltas: fc.array(fc.string({ minLength: 1, maxLength: 6, unit: 'grapheme' }), { maxLength: 6 }),
+      deltas: fc.array(fc.string({ minLength: 1, maxLength: 6, unit: 'grapheme' }), { maxLength: 10, size }),
       ending: fc.constantFrom('done' as const, 'full' as const, 'close' as const),
       note: fc.string({ maxLength: 8 }),
     }),
     { minLength: 1, maxLength: 4 },
   ),
-  schedule: fc.array(fc.integer({ min: -1, max: 3 }), { maxLength: 30 }),
+  schedule: fc.array(fc.integer({ min: -1, max: 3 }), { maxLength: 40, size }),
   reconnectAfter: fc.option(fc.integer({ min: 1, max: 12 }), { nil: null }),
 });
 
@@ -154,7 +154,7 @@ export const publisherOrderingChecks: readonly ConformanceCheck[] = [
     rule: RULE,
     title: 'through publisher and subscriber, each message has all its deltas in order, then exactly one done, last',
     async run(ctx) {
-      await checkProperty(RULE, fc.asyncProperty(script, (s) => runScript(ctx, s)), ctx.numRuns);
+      await checkProperty(RULE, fc.asyncProperty(script(historySize(ctx)), (s) => runScript(ctx, s)), ctx.numRuns);
     },
   },
 ];

@@ -4,7 +4,7 @@ import type { Subscription } from '../../domain/subscriber/index.js';
 import type { SubscriptionItem } from '../../domain/events.js';
 import { compareStreamIds, type StreamId } from '../../domain/stream-id.js';
 import { ConformanceFailure, RULES, ensure, ensureEqual, show } from '../failure.js';
-import { checkProperty } from '../property.js';
+import { checkProperty, historySize } from '../property.js';
 import { probeCodec } from '../probe-codec.js';
 import type { StreamRepository } from '../../ports/stream-repository.js';
 import type { CheckContext, ConformanceCheck } from '../types.js';
@@ -170,7 +170,7 @@ export const subscriberNoDropChecks: readonly ConformanceCheck[] = [
     async run(ctx) {
       await checkProperty(
         RULES.noDrop,
-        fc.asyncProperty(fc.integer({ min: 0, max: 3 }), fc.array(command, { maxLength: 20 }), (initial, commands) => runHistory(ctx, initial, commands)),
+        fc.asyncProperty(fc.integer({ min: 0, max: 3 }), fc.array(command, { maxLength: 40, size: historySize(ctx) }), (initial, commands) => runHistory(ctx, initial, commands)),
         ctx.numRuns,
       );
     },
