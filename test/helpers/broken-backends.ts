@@ -88,7 +88,7 @@ function ignoresAbort(inner: StreamRepository): StreamRepository {
   });
 }
 
-/** Blocking reads are woken by an append but hand back nothing (a lost wake-up), until the next read. */
+/** A blocking read woken by an append of several entries hands back all but the first (a lost entry on wake-up). */
 function lostWakeup(inner: StreamRepository): StreamRepository {
   return wrap(inner, {
     async read(topic, afterId, options) {
