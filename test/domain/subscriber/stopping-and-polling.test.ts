@@ -189,3 +189,39 @@ describe('subscriber: a blocking backend that does not block', () => {
     await run.finished;
   });
 });
+
+describe('subscriber: start against a failing backend', () => {
+  const failingTail = (calls: number[]) => (inner: StreamRepository): StreamRepository => ({
+    ...recordReads([], () => 0)(inner),
+    tailId: () => {
+      calls.push(calls.length);
+      return Promise.reject(new TaskStreamError('BACKEND_UNAVAILABLE', 'down'));
+    },
+  });
+
+  it('ready rejects with the backend error after the bounded retries, and iterating throws it', async () => {
+    const calls: number[] = [];
+    const { subscriber, clock } = setup({ wrap: failingTail(calls), subscriber: { tuning: { maxRetries: 2, retryBaseMs: 10, retryMaxMs: 10 } } });
+    const subscription = subscriber.open(TASK);
+    const run = consume(subscription);
+    await settle();
+    await clock.advance(100);
+    await expect(subscription.ready).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await run.finished;
+    expect(calls.length).toBe(3);
+    expect(run.state.error).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+
+  it('an abort during the start retries ends the iterator quietly and ready with ABORTED', async () => {
+    const controller = new AbortController();
+    const { subscriber, clock } = setup({ wrap: failingTail([]), subscriber: { tuning: { maxRetries: 100, retryBaseMs: 1_000, retryMaxMs: 1_000 } } });
+    const subscription = subscriber.open(TASK, { signal: controller.signal });
+    const run = consume(subscription);
+    await settle();
+    controller.abort();
+    await settle();
+    await expect(subscription.ready).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(run.state).toEqual({ done: true, error: undefined });
+    expect(clock.pendingCount).toBe(0);
+  });
+});
