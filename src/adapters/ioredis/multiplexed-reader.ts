@@ -2,8 +2,9 @@ import type { Redis } from 'ioredis';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { StreamEntry, TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
-import { compareStreamIds, type StreamId } from '../../domain/stream-id.js';
-import { closedError } from './errors.js';
+import type { StreamId } from '../../domain/stream-id.js';
+import { TaskStreamError } from '../../domain/errors.js';
+import { closedError, toTaskStreamError } from './errors.js';
 import { parseXRead } from './replies.js';
 
 /** What a {@link MultiplexedReader} needs from its surroundings. */
@@ -28,7 +29,7 @@ interface Waiter {
   readonly cursors: ReadonlyMap<string, StreamId>;
   readonly count: number;
   readonly deadline: number;
-  readonly finish: (result: TopicEntries[]) => void;
+  readonly finish: (result: TopicEntries[] | TaskStreamError) => void;
 }
 
 interface Round {
@@ -51,6 +52,7 @@ interface Round {
 export class MultiplexedReader {
   readonly #options: MultiplexedReaderOptions;
   readonly #waiters = new Set<Waiter>();
+  readonly #byTopic = new Map<string, Set<Waiter>>();
   readonly #name = `taskstream-reader:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   #connection: Redis | undefined;
   #readyCount = 0;
@@ -82,14 +84,20 @@ export class MultiplexedReader {
     if (this.#closed) return Promise.reject(closedError('read'));
     if (signal?.aborted || cursors.length === 0) return Promise.resolve([]);
     const { clock } = this.#options;
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       let timer: TimerHandle | undefined;
       const onAbort = (): void => finish([]);
-      const finish = (result: TopicEntries[]): void => {
+      const finish = (result: TopicEntries[] | TaskStreamError): void => {
         if (!this.#waiters.delete(waiter)) return;
+        for (const topic of waiter.cursors.keys()) {
+          const set = this.#byTopic.get(topic);
+          set?.delete(waiter);
+          if (set?.size === 0) this.#byTopic.delete(topic);
+        }
         if (timer !== undefined) clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        resolve(result);
+        if (result instanceof TaskStreamError) reject(result);
+        else resolve(result);
       };
       const waiter: Waiter = {
         cursors: new Map(cursors.map((c) => [c.topic, c.afterId])),
@@ -98,6 +106,11 @@ export class MultiplexedReader {
         finish,
       };
       this.#waiters.add(waiter);
+      for (const topic of waiter.cursors.keys()) {
+        const set = this.#byTopic.get(topic);
+        if (set === undefined) this.#byTopic.set(topic, new Set([waiter]));
+        else set.add(waiter);
+      }
       timer = clock.setTimeout(() => finish([]), blockMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#onWaiterAdded(waiter);
@@ -155,6 +168,15 @@ export class MultiplexedReader {
           this.#round = null;
           this.#clientId = undefined;
           if (this.#closed) return;
+          const mapped = toTaskStreamError(err, 'blocking read');
+          if (mapped.code === 'BACKEND_COMMAND' || mapped.code === 'BACKEND_AUTH') {
+            // Redis refused the read itself (a topic that is not a stream, an ACL): retrying
+            // cannot help, so the waiters of this round get the error.
+            for (const waiter of [...this.#waiters]) {
+              if ([...waiter.cursors.keys()].some((topic) => round.plan.has(topic))) waiter.finish(mapped);
+            }
+            continue;
+          }
           this.#failures++;
           this.#options.logger.warn('taskstream blocking read failed; retrying from the same cursors', {
             error: err instanceof Error ? err.message : String(err),
@@ -188,7 +210,7 @@ export class MultiplexedReader {
       deadline = Math.max(deadline, waiter.deadline);
       for (const [topic, id] of waiter.cursors) {
         const held = cursors.get(topic);
-        if (held === undefined || compareStreamIds(id, held) < 0) cursors.set(topic, id);
+        if (held === undefined || compareIds(id, held) < 0) cursors.set(topic, id);
       }
     }
     const remaining = deadline - this.#options.clock.now();
@@ -237,23 +259,24 @@ export class MultiplexedReader {
    */
   #dispatch(results: TopicEntries[], plan: ReadonlyMap<string, StreamId>): boolean {
     if (results.length === 0) return false;
-    let served = false;
-    const byTopic = new Map(results.map((r) => [r.topic, r.entries]));
-    for (const waiter of [...this.#waiters]) {
-      const out: TopicEntries[] = [];
-      for (const [topic, cursor] of waiter.cursors) {
-        const entries = byTopic.get(topic);
-        const from = plan.get(topic);
-        if (entries === undefined || from === undefined || compareStreamIds(from, cursor) > 0) continue;
+    // Only the waiters of topics that got entries are visited (there may be thousands of others).
+    const outs = new Map<Waiter, TopicEntries[]>();
+    for (const { topic, entries } of results) {
+      const from = plan.get(topic);
+      const waiters = this.#byTopic.get(topic);
+      if (from === undefined || waiters === undefined) continue;
+      for (const waiter of waiters) {
+        const cursor = waiter.cursors.get(topic)!;
+        if (compareIds(from, cursor) > 0) continue;
         const selected = after(entries, cursor, waiter.count);
-        if (selected.length > 0) out.push({ topic, entries: selected });
-      }
-      if (out.length > 0) {
-        waiter.finish(out);
-        served = true;
+        if (selected.length === 0) continue;
+        const out = outs.get(waiter);
+        if (out === undefined) outs.set(waiter, [{ topic, entries: selected }]);
+        else out.push({ topic, entries: selected });
       }
     }
-    return served;
+    for (const [waiter, out] of outs) waiter.finish(out);
+    return outs.size > 0;
   }
 
   async #interrupt(epoch: number): Promise<void> {
@@ -290,13 +313,31 @@ export class MultiplexedReader {
 function covers(plan: ReadonlyMap<string, StreamId>, waiter: Waiter): boolean {
   for (const [topic, cursor] of waiter.cursors) {
     const held = plan.get(topic);
-    if (held === undefined || compareStreamIds(held, cursor) > 0) return false;
+    if (held === undefined || compareIds(held, cursor) > 0) return false;
   }
   return true;
 }
 
 function after(entries: readonly StreamEntry[], cursor: StreamId, count: number): StreamEntry[] {
   let start = 0;
-  while (start < entries.length && compareStreamIds(entries[start]!.id, cursor) <= 0) start++;
+  while (start < entries.length && compareIds(entries[start]!.id, cursor) <= 0) start++;
   return entries.slice(start, start + count);
+}
+
+/**
+ * Exact order of two canonical stream ids (validated by the repository, or printed by Redis):
+ * decimal parts without leading zeros compare by length, then by text. No BigInt on the hot path.
+ */
+export function compareIds(a: StreamId, b: StreamId): number {
+  if (a === b) return 0;
+  const da = a.indexOf('-');
+  const db = b.indexOf('-');
+  if (da !== db) return da - db;
+  const ma = a.slice(0, da);
+  const mb = b.slice(0, db);
+  if (ma !== mb) return ma < mb ? -1 : 1;
+  const sa = a.length - da;
+  const sb = b.length - db;
+  if (sa !== sb) return sa - sb;
+  return a < b ? -1 : 1;
 }

@@ -118,6 +118,14 @@ describe('multiplexed reader', () => {
     expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => String(i)));
   });
 
+  it('a blocking read Redis refuses (the key is not a stream) rejects with BACKEND_COMMAND instead of retrying forever', async () => {
+    const topic = `${uniquePrefix()}task:string`;
+    await admin.set(topic, 'not a stream');
+    const started = Date.now();
+    await expect(repo.read(topic, '0-0', { blockMs: 10_000 })).rejects.toMatchObject({ code: 'BACKEND_COMMAND' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('an aborted read resolves promptly with nothing', async () => {
     const controller = new AbortController();
     const pending = repo.read(`${uniquePrefix()}task:abort`, '0-0', { blockMs: 15_000, signal: controller.signal });
