@@ -51,11 +51,19 @@ export function checkResumePoint(resumeId: StreamId, info: StreamInfo | null): G
       details: { lastEventId: resumeId, lastId: info.lastId },
     });
   }
+  return trimmedAfter(resumeId, info);
+}
+
+/**
+ * The gap a reader at `cursor` has when trimming may have removed entries after it, or `null`.
+ * Same rule as for a resume point (conservative when `maxDeletedId` is untracked).
+ */
+export function trimmedAfter(cursor: StreamId, info: StreamInfo, firstRetainedId: StreamId = info.firstId): GapEvent | null {
   const trimmed = Math.max(0, info.entriesAdded - info.length);
   if (trimmed === 0) return null;
   const oldestKept = info.length > 0 ? info.firstId : null;
-  if (oldestKept !== null && compareStreamIds(resumeId, oldestKept) >= 0) return null;
-  if (oldestKept === null && compareStreamIds(resumeId, info.lastId) >= 0) return null;
-  if (info.maxDeletedId !== ZERO_ID && compareStreamIds(info.maxDeletedId, resumeId) <= 0) return null;
-  return { type: 'gap', resumeId, firstRetainedId: info.firstId, trimmed };
+  if (oldestKept !== null && compareStreamIds(cursor, oldestKept) >= 0) return null;
+  if (oldestKept === null && compareStreamIds(cursor, info.lastId) >= 0) return null;
+  if (info.maxDeletedId !== ZERO_ID && compareStreamIds(info.maxDeletedId, cursor) <= 0) return null;
+  return { type: 'gap', resumeId: cursor, firstRetainedId, trimmed };
 }

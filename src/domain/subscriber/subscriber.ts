@@ -18,7 +18,7 @@ export interface SubscriberOptions {
   readonly clock: Clock;
   /** Where retried backend failures are reported. @default none */
   readonly logger?: Logger;
-  /** Stream settings; only `keyPrefix` matters to a subscriber. @default DEFAULT_SETTINGS */
+  /** Stream settings: `keyPrefix` names the streams; `maxLen` tunes when the trimming check runs. @default DEFAULT_SETTINGS */
   readonly settings?: Partial<StreamSettings>;
   /** Timing and retry defaults for every subscription. @default DEFAULT_SUBSCRIBER_TUNING */
   readonly tuning?: Partial<SubscriberTuning>;
@@ -39,7 +39,9 @@ export interface Subscriber {
 /**
  * Creates a subscriber. Each subscription yields `{ id, event }` items: task events, `decode_error`
  * items for entries the codec cannot read (reading goes on), and a leading `gap` item when a
- * resume point's successors were trimmed.
+ * resume point's successors were trimmed. A reader that falls so far behind that trimming overtakes
+ * it gets a `gap` item too, before the entries that follow the hole: whenever a read returns a
+ * full page (the reader is behind), the subscriber asks `info()` whether its cursor was trimmed.
  *
  * Reads block server-side where the backend can (`blockMs`), otherwise poll with an interval that
  * is `pollMinMs` right after entries and doubles up to `pollMaxMs` while idle. Transient backend
@@ -69,6 +71,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       tuning,
       untilTerminal: subscribeOptions.untilTerminal ?? false,
       limit: validateLimit(subscribeOptions.limit),
+      maxLenHint: settings.maxLen,
     });
   };
 

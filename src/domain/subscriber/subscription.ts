@@ -3,11 +3,11 @@ import type { Logger } from '../../ports/logger.js';
 import type { StreamEntry, StreamRepository } from '../../ports/stream-repository.js';
 import type { EventCodec } from '../codec/event-codec.js';
 import { TaskStreamError } from '../errors.js';
-import { TERMINAL_TASK_STATUSES, type SubscriptionItem } from '../events.js';
+import { TERMINAL_TASK_STATUSES, type GapEvent, type SubscriptionItem } from '../events.js';
 import { compareStreamIds, type StreamId } from '../stream-id.js';
 import { PollBackoff, exhausted, isTransient, retryDelay, sleep } from './backoff.js';
 import type { SubscriberTuning } from './options.js';
-import { checkResumePoint, parseResumeId, type SubscriptionStart } from './start-point.js';
+import { checkResumePoint, parseResumeId, trimmedAfter, type SubscriptionStart } from './start-point.js';
 
 /** What a subscription needs from its subscriber. */
 export interface SubscriptionDeps {
@@ -26,6 +26,8 @@ export interface SubscriptionPlan {
   readonly tuning: SubscriberTuning;
   readonly untilTerminal: boolean;
   readonly limit: number | undefined;
+  /** The `maxLen` streams are published with (0: unknown or untrimmed); a hint for the trimming check. */
+  readonly maxLenHint: number;
 }
 
 /**
@@ -156,6 +158,12 @@ export class StreamSubscription implements Subscription {
           continue;
         }
         poll.active();
+        const gap = read.length >= this.#behindThreshold() ? await this.#gapBefore(cursor, entries[0]!.id) : null;
+        if (gap !== null) {
+          yield { id: cursor, event: gap };
+          yielded++;
+          if (signal.aborted || (limit !== undefined && yielded >= limit)) return;
+        }
         for (const entry of entries) {
           const event = decodeEntry(this.deps.codec, entry);
           cursor = entry.id;
@@ -168,6 +176,26 @@ export class StreamSubscription implements Subscription {
       }
     } finally {
       this.close();
+    }
+  }
+
+  /**
+   * A page this full means the reader is behind: trimming keeps at least `maxLen` entries, so
+   * entries after the cursor can only have been trimmed when a read returns a page this full.
+   */
+  #behindThreshold(): number {
+    const { count } = this.plan.tuning;
+    return this.plan.maxLenHint > 0 ? Math.min(count, this.plan.maxLenHint) : count;
+  }
+
+  /** Whether entries between `cursor` and `nextId` may have been trimmed; best effort (a failed `info` is no gap). */
+  async #gapBefore(cursor: StreamId, nextId: StreamId): Promise<GapEvent | null> {
+    try {
+      const info = await this.deps.repository.info(this.plan.topic);
+      return info === null ? null : trimmedAfter(cursor, info, nextId);
+    } catch (err) {
+      this.deps.logger?.warn('taskstream subscriber: info for the trimming check failed', { topic: this.topic, error: err instanceof Error ? err.message : String(err) });
+      return null;
     }
   }
 
