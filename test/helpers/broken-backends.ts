@@ -99,6 +99,14 @@ function lostWakeup(inner: StreamRepository): StreamRepository {
   });
 }
 
+/** info() hides trimming (entriesAdded = length), so no reader can learn it lost entries. */
+function infoHidesTrimming(inner: StreamRepository): StreamRepository {
+  return wrap(inner, { info: async (topic) => {
+    const info = await inner.info(topic);
+    return info && { ...info, entriesAdded: info.length };
+  } });
+}
+
 /** Every broken backend, by the rule it breaks. */
 export const brokenBackends = {
   dollarAfterEmptyBlock,
@@ -109,6 +117,7 @@ export const brokenBackends = {
   ignoresIdempotency,
   ignoresAbort,
   lostWakeup,
+  infoHidesTrimming,
 } as const;
 
 /** A conformance factory for the memory backend broken by `breakIt` (or healthy without it). */

@@ -175,4 +175,42 @@ export const subscriberNoDropChecks: readonly ConformanceCheck[] = [
       );
     },
   },
+  {
+    id: `${M}/overtaken-reader-gets-gap`,
+    rule: RULES.retention,
+    title: 'a reader that trimming overtakes gets one gap item, then exactly the retained entries (info tells it)',
+    async run(ctx) {
+      const taskId = ctx.topic('slow');
+      const subscriber = createSubscriber({ repository: ctx.repository, codec: probeCodec, clock: ctx.time.clock, settings: { keyPrefix: '', maxLen: 20 } });
+      const subscription = subscriber.open(taskId, { blockMs: ctx.blockMs, count: 10, pollMinMs: 5, pollMaxMs: 50 });
+      await subscription.ready;
+      const iterator = subscription[Symbol.asyncIterator]();
+      const first = iterator.next();
+      await ctx.time.settle();
+      const ids: StreamId[] = [];
+      for (let b = 0; b < 60; b++) {
+        const entries = Array.from({ length: 10 }, (_, i) => ({ n: String(b * 10 + i) }));
+        ids.push(...(await ctx.repository.append({ topic: taskId, entries, maxLen: 20, ttlSeconds: 600 })).ids);
+      }
+      const items: SubscriptionItem[] = [];
+      const pull = async (next: Promise<IteratorResult<SubscriptionItem>>): Promise<void> => {
+        ensure(await ctx.time.settlesWithin(next, ctx.blockMs), RULES.noDrop, () => `the reader stalled after ${items.length} items`);
+        const result = await next;
+        ensure(!result.done, RULES.noDrop, 'the subscription ended early');
+        items.push(result.value);
+      };
+      await pull(first);
+      while (items[items.length - 1]!.id !== ids[ids.length - 1] && items.length < 700) await pull(iterator.next());
+      await iterator.return?.();
+      const gaps = items.filter((i) => i.event.type === 'gap');
+      ensure(gaps.length === 1, RULES.retention, () => `want one gap item for a reader overtaken by trimming, got ${gaps.length}`);
+      const at = items.indexOf(gaps[0]!);
+      const before = items.slice(0, at).map((i) => i.id);
+      const after = items.slice(at + 1).map((i) => i.id);
+      ensureEqual(before, ids.slice(0, before.length), RULES.noDrop, 'entries before the gap');
+      ensureEqual(after, ids.slice(ids.length - after.length), RULES.noDrop, 'entries after the gap');
+      const event = gaps[0]!.event;
+      ensure(event.type === 'gap' && event.resumeId === before[before.length - 1] && event.firstRetainedId === after[0] && event.trimmed >= ids.length - before.length - after.length, RULES.info, () => `gap item ${show(gaps[0])} does not describe the hole between ${before[before.length - 1]} and ${after[0]}`);
+    },
+  },
 ];
