@@ -10,7 +10,7 @@ import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { createPublisher } from '../../src/domain/publisher/index.js';
 import { createSubscriber } from '../../src/domain/subscriber/index.js';
 import type { CoalesceMode } from '../../src/domain/config.js';
-import { clientCount, clientSent, commandStats, percentile, SCRIPT_INNER, sleep, statsDiff, sumCalls } from './support.js';
+import { clientCount, clientSent, commandStats, percentile, SCRIPT_INNER, sleep, sleepUnref, statsDiff, sumCalls } from './support.js';
 
 export interface LatencyResult {
   readonly coalesce: CoalesceMode;
@@ -88,7 +88,7 @@ export async function runLatency(
   })();
   await Promise.all(producers);
   await probe;
-  await Promise.race([Promise.all(consumers), sleep(30_000)]);
+  await Promise.race([Promise.all(consumers), sleepUnref(30_000)]);
   const diff = statsDiff(before, await commandStats(admin));
   latencies.sort((a, b) => a - b);
   const result: LatencyResult = {

@@ -12,7 +12,7 @@ import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { createPublisher } from '../../src/domain/publisher/index.js';
 import { createSubscriber } from '../../src/domain/subscriber/index.js';
 import type { CoalesceMode } from '../../src/domain/config.js';
-import { clientCount, clientSent, commandStats, percentile, SCRIPT_INNER, sleep, statsDiff, sumCalls } from './support.js';
+import { clientCount, clientSent, commandStats, percentile, SCRIPT_INNER, sleep, sleepUnref, statsDiff, sumCalls } from './support.js';
 
 export interface PeerRow {
   readonly system: string;
@@ -181,7 +181,7 @@ export async function runResumableStreamPeer(url: string, admin: Redis, tokens: 
     const full = await produce(tokens, rate, (text) => emit(text));
     finish();
     const texts = await Promise.all([...liveText, ownText]);
-    const resumed = await Promise.race([resumer, sleep(15_000).then(() => '(timed out)')]);
+    const resumed = await Promise.race([resumer, sleepUnref(15_000).then(() => '(timed out)')]);
     const connectionCount = await connections;
     for (const c of clients) c.disconnect();
     latencies.sort((a, b) => a - b);

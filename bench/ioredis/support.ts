@@ -39,6 +39,9 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A sleep that does not keep the process alive (for timeouts raced against work). */
+export const sleepUnref = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
 export const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 /** A token-like text piece (about 4 characters, like an LLM token). */
