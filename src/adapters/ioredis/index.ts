@@ -34,10 +34,29 @@ const consoleLogger: Logger = {
 };
 
 /**
- * A {@link StreamRepository} on ioredis (Redis 7+ or Redis Cluster). Appends are one `EVALSHA`
- * each (entries, `MAXLEN ~`, idempotency, sliding TTL); blocking reads of the whole process
- * share one dedicated connection per server (per master on a cluster). Connections it opens are
- * closed by `close()`; a client passed as `client` is left open.
+ * A {@link StreamRepository} on ioredis (Redis 7+ or Redis Cluster).
+ *
+ * - **Append**: one `EVALSHA` (falls back to `EVAL` on `NOSCRIPT`) per batch, no MULTI/EXEC: the
+ *   idempotency check against `taskstream:producers:{<topic>}` (same hash slot as the topic), one
+ *   `XADD ... MAXLEN ~ max(maxLen, batch)` per entry, the producer's new sequence, and `EXPIRE` on
+ *   both keys (none when `ttlSeconds` is 0). A failing `EXPIRE` is caught in the script and logged
+ *   as a warning: the entries are written, so the caller must not retry.
+ * - **Reads**: non-blocking reads use the command connection (`XRANGE`, `XREAD` without `BLOCK`);
+ *   blocking reads never do. They register as waiters with the process's multiplexed reader
+ *   (one dedicated connection per server, per master on a cluster), which serves all of them with
+ *   one `XREAD BLOCK` per round and re-issues it (after `CLIENT UNBLOCK`) when a waiter needs a
+ *   topic or cursor the round does not cover. Each port-level `read`/`readMany` with `blockMs` is
+ *   one waiter holding its own cursors: it gets at most `count` entries after them, the rest stays
+ *   in the stream for its next read, so a slow caller never holds up the others and loses nothing.
+ *   Share one repository per process to get one reader connection.
+ * - **Cluster**: one `XREAD` cannot span hash slots, so a node's round with waiters on several
+ *   slots polls all but one slot without blocking and blocks `clusterPollMs` on the last.
+ * - **Connections**: `close()` closes what the repository opened (the command connection unless
+ *   it was passed as `client`, and always its dedicated reader connections). Reconnects are
+ *   ioredis's; an interrupted blocking read is re-sent from the same cursors. A client passed in
+ *   must not use ioredis's own `keyPrefix` option (replies would name prefixed keys).
+ * - **Errors**: `TaskStreamError` with `BACKEND_UNAVAILABLE`, `BACKEND_AUTH`, `BACKEND_COMMAND`
+ *   or `CLOSED`, the ioredis error as `cause`; bad input is `INVALID_ARGUMENT`/`INVALID_STREAM_ID`.
  *
  * @example
  * const repo = createIoredisRepository({ url: 'redis://127.0.0.1:6379' });

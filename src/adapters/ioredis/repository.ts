@@ -21,6 +21,9 @@ import { producersKeyFor, slotOf } from './keys.js';
 import { ReaderRouter } from './reader-router.js';
 import { parseEntries, parseInfo, parseXRead } from './replies.js';
 
+/** Nothing can follow it (and Redis rejects an exclusive range that starts there). */
+const LAST_POSSIBLE_ID = '18446744073709551615-18446744073709551615';
+
 /** Settings the repository needs once its connection is resolved. */
 export interface RepositorySettings {
   readonly clock: Clock;
@@ -100,6 +103,7 @@ export class IoredisRepository implements StreamRepository {
       return result.find((r) => r.topic === topic)?.entries ?? [];
     }
     const count = this.#count(options);
+    if (afterId === LAST_POSSIBLE_ID) return [];
     try {
       return parseEntries(await this.#connection.command.xrange(topic, `(${afterId}`, '+', 'COUNT', count));
     } catch (err) {
