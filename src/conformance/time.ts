@@ -122,7 +122,7 @@ function real(timeScale: number): TimeDriver {
         () => (settledAt ??= Date.now()),
       );
       await realSleep(ms);
-      return settledAt === undefined || settledAt - start >= ms;
+      return settledAt === undefined || (ms > 0 && settledAt - start >= ms);
     },
     async until(condition, rule, what, _stepMs, maxMs) {
       const deadline = Date.now() + scaled(maxMs) + scaled(2_000);
