@@ -33,7 +33,11 @@ export interface AppendRequest {
   readonly entries: readonly EntryFields[];
   /** Approximate cap on the stream length (`MAXLEN ~`): after the append the stream holds at least this many entries when it has them, and a bounded number more; 0 disables trimming. */
   readonly maxLen: number;
-  /** Sliding time-to-live in seconds, reset by every append; 0 disables expiry (the key then has none). */
+  /**
+   * Sliding time-to-live in seconds, reset by every append (and the idempotency record's with it).
+   * 0 sends no expiry at all: a new topic then has none, and an existing TTL is left as it is
+   * (as a bare `XADD` leaves it).
+   */
   readonly ttlSeconds: number;
   /** When given, retried entries are skipped instead of written twice. */
   readonly idempotency?: AppendIdempotency;
@@ -126,7 +130,8 @@ export interface StreamRepositoryCapabilities {
  *    delay its appends. An aborted read resolves promptly with nothing.
  * 6. **Retention.** `maxLen` trims approximately from the oldest end and never removes entries
  *    appended by the current call; `ttlSeconds` sets a sliding expiry that every append renews;
- *    0 disables each. An expired topic behaves as missing (tail `0-0`, no entries), and ids
+ *    0 disables each (with `ttlSeconds` 0 the append leaves any existing TTL untouched). A batch
+ *    made only of skipped duplicates writes nothing and renews nothing. An expired topic behaves as missing (tail `0-0`, no entries), and ids
  *    it assigns afterwards start again from the clock.
  * 7. **Idempotence.** With {@link AppendRequest.idempotency} and support for it, an entry whose
  *    producer sequence was already appended is skipped and counted in
