@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createIoredisRepository, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
+import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { startRedis, uniquePrefix, type TestRedis } from '../../helpers/redis-server.js';
 
 let server: TestRedis;
@@ -153,6 +154,22 @@ describe('multiplexed reader', () => {
     await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes').catch(() => undefined);
     await append(topic, 'after');
     expect((await pending).map((e) => e.fields['v'])).toEqual(['after']);
+  });
+
+  it('holds no timer once its reads are served or timed out (clock injected: waiter timeouts run on it)', async () => {
+    const clock = new FakeClock(Date.now());
+    const local = createIoredisRepository({ url: server.url, clock });
+    const topic = `${uniquePrefix()}task:timers`;
+    const served = local.read(topic, '0-0', { blockMs: 60_000 });
+    const timedOut = local.read(`${topic}:other`, '0-0', { blockMs: 1_000 });
+    expect(clock.pendingCount).toBe(2);
+    await local.append({ topic, entries: [{ v: 'x' }], maxLen: 0, ttlSeconds: 60 });
+    expect((await served).map((e) => e.fields['v'])).toEqual(['x']);
+    expect(clock.pendingCount).toBe(1);
+    await clock.advance(1_000);
+    expect(await timedOut).toEqual([]);
+    expect(clock.pendingCount).toBe(0);
+    await local.close();
   });
 
   it('issues no XREAD while nobody waits (idle costs nothing)', async () => {
