@@ -95,21 +95,27 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return value;
 }
 
+const OPTIONS = {
+  url: { type: 'string' },
+  prefix: { type: 'string' },
+  top: { type: 'string' },
+  'scan-count': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'fail-on-no-ttl': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function parseOptions(argv: string[]): ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; strict: true }>> {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, strict: true });
+  } catch (err) {
+    throw new TaskStreamError('INVALID_ARGUMENT', `${err instanceof Error ? err.message : String(err)}\n\n${HELP}`, { cause: err });
+  }
+}
+
 /** `taskstream inspect`: see {@link HELP}. Resolves with the exit code. */
 export async function runInspect(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      url: { type: 'string' },
-      prefix: { type: 'string' },
-      top: { type: 'string' },
-      'scan-count': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'fail-on-no-ttl': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
+  const { values } = parseOptions(argv);
   if (values.help) {
     io.stdout.write(HELP);
     return 0;

@@ -75,6 +75,7 @@ describe('taskstream inspect', () => {
     expect(await runInspect(['--json'], io)).toBe(0);
     expect((JSON.parse(output()) as InspectReport).streams).toBe(1);
     await expect(runInspect(['--top', '0'], capture().io)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(runInspect(['--bogus'], capture().io)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(runInspect(['--url', 'redis://127.0.0.1:1'], capture().io)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
 });
