@@ -49,10 +49,7 @@ export interface ResumeCheck {
  *   looks exactly like one not written yet, so there is neither a count nor a retained id to report.
  * - **Newer than `lastId`**: `INVALID_RESUME_POINT`, since a client cannot have seen an id the stream
  *   never assigned (it belongs to another stream or was made up).
- * - **`maxDeletedId` > resume point**: some entry after the resume point was trimmed or deleted
- *   before this reader saw it, so a {@link GapEvent} is returned: `firstRetainedId` is the oldest
- *   entry still held (`0-0` when none is), `trimmed` is `entriesAdded - length`, the number of
- *   entries the stream has lost in all (an upper bound on what this reader missed).
+ * - **Entries after it may have been trimmed**: a {@link GapEvent} (see {@link gapAfter}).
  * - Otherwise nothing was lost: no gap.
  *
  * Not detectable: a stream that expired and was written again after the resume point was issued
@@ -66,16 +63,28 @@ export function checkResumePoint(resumeId: StreamId, info: StreamInfo | null): R
       details: { lastId: info.lastId },
     });
   }
-  if (compareStreamIds(info.maxDeletedId, resumeId) <= 0) return { streamMissing: false };
-  return {
-    streamMissing: false,
-    gap: {
-      type: 'gap',
-      resumeId,
-      firstRetainedId: info.firstId,
-      trimmed: Math.max(0, info.entriesAdded - info.length),
-    },
-  };
+  const gap = gapAfter(resumeId, info);
+  return gap === null ? { streamMissing: false } : { streamMissing: false, gap };
+}
+
+/**
+ * The gap a reader at `cursor` has, if trimming may have removed an entry after it.
+ *
+ * Trimming removes the oldest entries, so nothing after a cursor at or after `firstId` is lost.
+ * Before it, `maxDeletedId` settles the question when the backend tracks it; Redis 7.0 leaves it
+ * at `0-0` after `MAXLEN` trimming, and then a gap is reported whenever anything was trimmed and
+ * the cursor is older than the oldest retained entry (conservative: a reader at exactly the last
+ * trimmed entry also gets one). `trimmed` is `entriesAdded - length`, the number of entries the
+ * stream has lost in all: an upper bound on what this reader missed.
+ */
+export function gapAfter(cursor: StreamId, info: StreamInfo, firstRetainedId: StreamId = info.firstId): GapEvent | null {
+  const trimmed = Math.max(0, info.entriesAdded - info.length);
+  if (trimmed === 0) return null;
+  const oldestKept = info.length > 0 ? info.firstId : null;
+  if (oldestKept !== null && compareStreamIds(cursor, oldestKept) >= 0) return null;
+  if (oldestKept === null && compareStreamIds(cursor, info.lastId) >= 0) return null;
+  if (info.maxDeletedId !== ZERO_ID && compareStreamIds(info.maxDeletedId, cursor) <= 0) return null;
+  return { type: 'gap', resumeId: cursor, firstRetainedId, trimmed };
 }
 
 /**

@@ -7,7 +7,8 @@ import { TERMINAL_TASK_STATUSES, type GapEvent, type SubscriptionItem } from '..
 import { compareStreamIds, type StreamId } from '../stream-id.js';
 import { PollBackoff, exhausted, isTransient, retryDelay, sleep } from './backoff.js';
 import type { SubscriberTuning } from './options.js';
-import { checkResumePoint, parseResumeId, trimmedAfter, type SubscriptionStart } from './start-point.js';
+import { checkResumePoint, gapAfter, parseResumePoint } from '../cursor.js';
+import type { SubscriptionStart } from './start-point.js';
 
 /** What a subscription needs from its subscriber. */
 export interface SubscriptionDeps {
@@ -107,16 +108,16 @@ export class StreamSubscription implements Subscription {
 
   async #start(): Promise<SubscriptionStart> {
     const { topic } = this.plan;
-    const resumeId = parseResumeId(this.plan.lastEventId);
-    if (resumeId === null) {
+    const resumeId = parseResumePoint(this.plan.lastEventId);
+    if (resumeId === undefined) {
       const tail = await this.#withRetry('tailId', () => this.deps.repository.tailId(topic));
       this.#cursor = tail;
       return { topic, startId: tail, resumed: false, gap: null };
     }
     const info = await this.#withRetry('info', () => this.deps.repository.info(topic));
-    const gap = checkResumePoint(resumeId, info);
+    const { gap } = checkResumePoint(resumeId, info);
     this.#cursor = resumeId;
-    return { topic, startId: resumeId, resumed: true, gap };
+    return { topic, startId: resumeId, resumed: true, gap: gap ?? null };
   }
 
   async *#run(): AsyncGenerator<SubscriptionItem, void, undefined> {
@@ -192,7 +193,7 @@ export class StreamSubscription implements Subscription {
   async #gapBefore(cursor: StreamId, nextId: StreamId): Promise<GapEvent | null> {
     try {
       const info = await this.deps.repository.info(this.plan.topic);
-      return info === null ? null : trimmedAfter(cursor, info, nextId);
+      return info === null ? null : gapAfter(cursor, info, nextId);
     } catch (err) {
       this.deps.logger?.warn('taskstream subscriber: info for the trimming check failed', { topic: this.topic, error: err instanceof Error ? err.message : String(err) });
       return null;
