@@ -14,6 +14,10 @@ export function toTaskStreamError(err: unknown, operation: string): TaskStreamEr
   const message = err instanceof Error ? err.message : String(err);
   const name = err instanceof Error ? err.name : '';
   let code: 'BACKEND_AUTH' | 'BACKEND_UNAVAILABLE' | 'BACKEND_COMMAND';
+  if (/^(MOVED|ASK) /.test(message)) {
+    // The slot lives elsewhere now (resharding, failover): transient, and the caller re-routes.
+    return new TaskStreamError('BACKEND_UNAVAILABLE', `redis ${operation} failed: ${message}`, { cause: err, details: { operation, moved: true } });
+  }
   if (AUTH_PATTERN.test(message)) code = 'BACKEND_AUTH';
   else if (name === 'MaxRetriesPerRequestError' || UNAVAILABLE_PATTERN.test(message) || (err as { code?: unknown })?.code !== undefined && name !== 'ReplyError') code = 'BACKEND_UNAVAILABLE';
   else code = 'BACKEND_COMMAND';

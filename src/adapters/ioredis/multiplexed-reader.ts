@@ -169,9 +169,11 @@ export class MultiplexedReader {
           this.#clientId = undefined;
           if (this.#closed) return;
           const mapped = toTaskStreamError(err, 'blocking read');
-          if (mapped.code === 'BACKEND_COMMAND' || mapped.code === 'BACKEND_AUTH') {
-            // Redis refused the read itself (a topic that is not a stream, an ACL): retrying
-            // cannot help, so the waiters of this round get the error.
+          const moved = mapped.details['moved'] === true;
+          if (moved || mapped.code === 'BACKEND_COMMAND' || mapped.code === 'BACKEND_AUTH') {
+            // Redis refused the read itself (a topic that is not a stream, an ACL, or a slot that
+            // now lives on another node): retrying here cannot help, so the waiters of this round
+            // get the error; for MOVED the caller re-routes them (see ReaderRouter).
             for (const waiter of [...this.#waiters]) {
               if ([...waiter.cursors.keys()].some((topic) => round.plan.has(topic))) waiter.finish(mapped);
             }

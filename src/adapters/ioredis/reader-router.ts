@@ -1,5 +1,6 @@
 import type { Cluster } from 'ioredis';
 import type { TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
+import { TaskStreamError } from '../../domain/errors.js';
 import type { ResolvedConnection } from './connection.js';
 import { slotOf } from './keys.js';
 import { MultiplexedReader, type MultiplexedReaderOptions } from './multiplexed-reader.js';
@@ -31,6 +32,20 @@ export class ReaderRouter {
 
   async read(cursors: readonly TopicCursor[], count: number, blockMs: number, signal?: AbortSignal): Promise<TopicEntries[]> {
     if (!this.#connection.isCluster) return this.#reader('').read(cursors, count, blockMs, signal);
+    // A slot that moved (resharding, failover) fails the node's read with MOVED: refresh the
+    // slot map and route again, a few times, from the same cursors.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#readCluster(cursors, count, blockMs, signal);
+      } catch (err) {
+        if (!(err instanceof TaskStreamError) || err.details['moved'] !== true || attempt >= 3) throw err;
+        const cluster = this.#connection.command as Cluster;
+        await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+      }
+    }
+  }
+
+  async #readCluster(cursors: readonly TopicCursor[], count: number, blockMs: number, signal?: AbortSignal): Promise<TopicEntries[]> {
     const byNode = await this.#groupByNode(cursors);
     if (byNode.size === 1) {
       const [node, list] = [...byNode][0]!;
@@ -43,10 +58,16 @@ export class ReaderRouter {
       const parts = [...byNode].map(([node, list]) =>
         this.#reader(node)
           .read(list, count, blockMs, controller.signal)
-          .then((result) => {
-            if (result.length > 0) controller.abort();
-            return result;
-          }),
+          .then(
+            (result) => {
+              if (result.length > 0) controller.abort();
+              return result;
+            },
+            (err: unknown) => {
+              controller.abort();
+              throw err;
+            },
+          ),
       );
       return (await Promise.all(parts)).flat();
     } finally {

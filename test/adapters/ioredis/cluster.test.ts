@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createIoredisRepository, producersKeyFor, slotOf, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
 import { startCluster, uniquePrefix, type TestCluster } from '../../helpers/redis-server.js';
 
@@ -61,5 +61,27 @@ describe('ioredis on a local 3-master Redis Cluster', () => {
     expect((await many).length).toBeGreaterThan(0);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(repo.readerConnections).toBe(3);
+  });
+
+  it('a blocking read whose slot moves to another master (CLUSTER SETSLOT) is re-routed and gets the entry', async () => {
+    const local = createIoredisRepository({ cluster: { nodes: cluster.nodes }, maxBlockMs: 1_000 });
+    const client = local.client as Cluster;
+    await client.ping();
+    const topic = `${uniquePrefix()}task:moving`;
+    const slot = slotOf(topic);
+    const owner = client.slots[slot]![0]!;
+    const direct = cluster.nodes.map((n) => new Redis({ host: n.host, port: n.port }));
+    const ids = await Promise.all(direct.map(async (c) => String(await c.call('CLUSTER', 'MYID'))));
+    const targetIndex = cluster.nodes.findIndex((n) => `${n.host}:${n.port}` !== owner);
+    const pending = local.read(topic, '0-0', { blockMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 100));
+    const order = [targetIndex, ...[0, 1, 2].filter((i) => i !== targetIndex)];
+    for (const i of order) await direct[i]!.call('CLUSTER', 'SETSLOT', slot, 'NODE', ids[targetIndex]!);
+    const started = Date.now();
+    await local.append({ topic, entries: [{ v: 'moved' }], maxLen: 0, ttlSeconds: 30 });
+    expect((await pending).map((e) => e.fields['v'])).toEqual(['moved']);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    for (const c of direct) c.disconnect();
+    await local.close();
   });
 });
