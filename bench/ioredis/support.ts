@@ -12,7 +12,7 @@ export async function commandStats(admin: Redis): Promise<Map<string, number>> {
 export function statsDiff(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
   const out = new Map<string, number>();
   for (const [name, calls] of after) {
-    if (name === 'info' || name.startsWith('client|') || name === 'scan' || name === 'dbsize') continue;
+    if (name === 'info' || name === 'client|list' || name === 'scan' || name === 'dbsize' || name === 'flushdb') continue;
     const d = calls - (before.get(name) ?? 0);
     if (d > 0) out.set(name, d);
   }
