@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { StreamEntry, TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
+import type { TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
 import type { StreamId } from '../../domain/stream-id.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { closedError, toTaskStreamError } from './errors.js';
-import { parseXRead } from './replies.js';
+import { compareIds, entriesAfter, readRound, type RoundPlan } from './read-round.js';
 
 /** What a {@link MultiplexedReader} needs from its surroundings. */
 export interface MultiplexedReaderOptions {
@@ -162,7 +162,7 @@ export class MultiplexedReader {
         this.#round = round;
         let results: TopicEntries[];
         try {
-          results = await this.#xread(conn, plan);
+          results = await readRound(conn, plan, this.#options.groupOf, this.#epoch, this.#options.multiGroupPollMs);
           this.#failures = 0;
         } catch (err) {
           this.#round = null;
@@ -203,7 +203,7 @@ export class MultiplexedReader {
     }
   }
 
-  #plan(): { cursors: Map<string, StreamId>; count: number; blockMs: number } {
+  #plan(): RoundPlan {
     const cursors = new Map<string, StreamId>();
     let count = 1;
     let deadline = 0;
@@ -217,41 +217,6 @@ export class MultiplexedReader {
     }
     const remaining = deadline - this.#options.clock.now();
     return { cursors, count, blockMs: Math.max(1, Math.min(this.#options.maxBlockMs, remaining)) };
-  }
-
-  async #xread(conn: Redis, plan: { cursors: Map<string, StreamId>; count: number; blockMs: number }): Promise<TopicEntries[]> {
-    const groups = new Map<number, string[]>();
-    for (const topic of plan.cursors.keys()) {
-      const group = this.#options.groupOf(topic);
-      const list = groups.get(group);
-      if (list === undefined) groups.set(group, [topic]);
-      else list.push(topic);
-    }
-    const args = (topics: string[], blockMs: number | undefined): (string | number)[] => [
-      'COUNT', plan.count,
-      ...(blockMs === undefined ? [] : ['BLOCK', blockMs]),
-      'STREAMS', ...topics, ...topics.map((t) => plan.cursors.get(t)!),
-    ];
-    const lists = [...groups.values()];
-    if (lists.length === 1) {
-      return parseXRead(await conn.call('XREAD', ...args(lists[0]!, plan.blockMs)));
-    }
-    // Several slots (Redis Cluster): one XREAD cannot span them, so poll all but one without
-    // blocking and block briefly on the last, rotating which one blocks.
-    const pivot = this.#epoch % lists.length;
-    const ordered = [...lists.slice(pivot + 1), ...lists.slice(0, pivot + 1)];
-    const pipeline = conn.pipeline();
-    ordered.forEach((topics, i) => {
-      const last = i === ordered.length - 1;
-      pipeline.call('XREAD', ...args(topics, last ? Math.min(plan.blockMs, this.#options.multiGroupPollMs) : undefined));
-    });
-    const replies = (await pipeline.exec()) ?? [];
-    const out: TopicEntries[] = [];
-    for (const [err, reply] of replies) {
-      if (err) throw err;
-      out.push(...parseXRead(reply));
-    }
-    return out;
   }
 
   /**
@@ -270,7 +235,7 @@ export class MultiplexedReader {
       for (const waiter of waiters) {
         const cursor = waiter.cursors.get(topic)!;
         if (compareIds(from, cursor) > 0) continue;
-        const selected = after(entries, cursor, waiter.count);
+        const selected = entriesAfter(entries, cursor, waiter.count);
         if (selected.length === 0) continue;
         const out = outs.get(waiter);
         if (out === undefined) outs.set(waiter, [{ topic, entries: selected }]);
@@ -318,28 +283,4 @@ function covers(plan: ReadonlyMap<string, StreamId>, waiter: Waiter): boolean {
     if (held === undefined || compareIds(held, cursor) > 0) return false;
   }
   return true;
-}
-
-function after(entries: readonly StreamEntry[], cursor: StreamId, count: number): StreamEntry[] {
-  let start = 0;
-  while (start < entries.length && compareIds(entries[start]!.id, cursor) <= 0) start++;
-  return entries.slice(start, start + count);
-}
-
-/**
- * Exact order of two canonical stream ids (validated by the repository, or printed by Redis):
- * decimal parts without leading zeros compare by length, then by text. No BigInt on the hot path.
- */
-export function compareIds(a: StreamId, b: StreamId): number {
-  if (a === b) return 0;
-  const da = a.indexOf('-');
-  const db = b.indexOf('-');
-  if (da !== db) return da - db;
-  const ma = a.slice(0, da);
-  const mb = b.slice(0, db);
-  if (ma !== mb) return ma < mb ? -1 : 1;
-  const sa = a.length - da;
-  const sb = b.length - db;
-  if (sa !== sb) return sa - sb;
-  return a < b ? -1 : 1;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareIds } from '../../../src/adapters/ioredis/multiplexed-reader.js';
+import { compareIds } from '../../../src/adapters/ioredis/read-round.js';
 import { compareStreamIds, formatStreamId } from '../../../src/domain/stream-id.js';
 
 const part = fc.oneof(fc.bigInt({ min: 0n, max: 1000n }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }));
