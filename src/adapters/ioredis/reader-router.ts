@@ -2,7 +2,7 @@ import type { Cluster } from 'ioredis';
 import type { TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import type { ResolvedConnection } from './connection.js';
-import { slotOf } from './keys.js';
+import { slotOf } from './hash-slot.js';
 import { MultiplexedReader, type MultiplexedReaderOptions } from './multiplexed-reader.js';
 
 type BaseOptions = Omit<MultiplexedReaderOptions, 'connect' | 'unblock' | 'clientIdByName' | 'groupOf'>;

@@ -14,10 +14,11 @@ import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from '../../domain/stream-id.js';
-import { APPEND_LUA, APPEND_SHA, appendArgs, parseAppendReply } from './append-script.js';
+import { APPEND_LUA, APPEND_SHA, appendArgs, parseAppendReply } from '../shared/append-script.js';
 import { closeConnection, type ResolvedConnection } from './connection.js';
 import { closedError, toTaskStreamError } from './errors.js';
-import { producersKeyFor, slotOf } from './keys.js';
+import { producersKeyFor } from '../shared/producer-keys.js';
+import { slotOf } from './hash-slot.js';
 import { ReaderRouter } from './reader-router.js';
 import { parseEntries, parseInfo, parseXRead } from './replies.js';
 

@@ -15,8 +15,8 @@ import type {
 import { BlockedReads } from './blocked-reads.js';
 import type { ResolvedMemoryOptions } from './options.js';
 import { StreamLog } from './stream-log.js';
-import { checkAppend, checkCursor, checkCursors, checkReadOptions, checkTopic } from './validate.js';
-import type { CheckedCursor, CheckedReadOptions } from './validate.js';
+import { checkAppend, checkCursor, checkCursors, checkReadOptions, checkTopic } from '../shared/validate-request.js';
+import type { CheckedCursor, CheckedReadOptions } from '../shared/validate-request.js';
 
 /** One key: the stream, its expiry and its idempotency record, which live and die together. */
 interface Topic {

@@ -11,9 +11,9 @@ import type {
 } from '../../ports/stream-repository.js';
 import type { Logger } from '../../ports/logger.js';
 import { ZERO_ID, formatStreamId, type StreamId } from '../../domain/stream-id.js';
-import { checkAppend, checkCursors, checkReadOptions, checkTopic } from '../memory/validate.js';
-import { APPEND_LUA, APPEND_SHA, appendArgs, parseAppendReply } from '../ioredis/append-script.js';
-import { producersKeyFor } from '../ioredis/keys.js';
+import { checkAppend, checkCursors, checkReadOptions, checkTopic } from '../shared/validate-request.js';
+import { APPEND_LUA, APPEND_SHA, appendArgs, parseAppendReply } from '../shared/append-script.js';
+import { producersKeyFor } from '../shared/producer-keys.js';
 import { closedError } from './errors.js';
 import { ReadPoller, type ReadPollerStats } from './read-poller.js';
 import { RestClient, restScript } from './rest-client.js';
@@ -27,8 +27,8 @@ const APPEND_SCRIPT = restScript(APPEND_LUA, APPEND_SHA);
 /**
  * {@link StreamRepository} over the Upstash REST API. Build it with `createUpstashRepository`.
  *
- * - Appends: one `EVALSHA` request per batch (the ioredis backend's script: approximate trim,
- *   sliding TTL, idempotency record), so a retried request never writes an entry twice.
+ * - Appends: one `EVALSHA` request per batch (the append script ioredis also sends: approximate
+ *   trim, sliding TTL, idempotency record), so a retried request never writes an entry twice.
  * - Reads: REST cannot block (`capabilities.blockingReads` is false; `blockMs` is ignored).
  *   Every `read`/`readMany` on this repository joins a queue answered by the next poll, one
  *   non-blocking multi-topic `XREAD` for all queued readers; polls are spaced `pollMinMs` after

@@ -3,6 +3,8 @@ import type { AppendRequest } from '../../ports/stream-repository.js';
 import type { StreamId } from '../../domain/stream-id.js';
 
 /**
+ * The append script every Redis backend sends (ioredis over RESP, Upstash over REST).
+ *
  * The whole append in one server-side step: idempotency check, one `XADD` per entry with
  * `MAXLEN ~`, the idempotency record, and the sliding TTL on both keys. Both keys share a hash
  * slot (see `producersKeyFor`), so it runs unchanged on Redis Cluster.
