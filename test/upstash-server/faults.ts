@@ -1,3 +1,5 @@
+import { seededRandom } from '../helpers/seeded-random.js';
+
 /**
  * What the server may do to a request instead of (or after) serving it:
  * - `status-before`: answer 500/502/503 without running the commands;
@@ -19,18 +21,6 @@ export interface FaultOptions {
 
 const ALL_KINDS: readonly FaultKind[] = ['status-before', 'status-after', 'drop-before', 'drop-after'];
 
-/** mulberry32: small, seedable, good enough to pick faults. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Decides, request by request, whether and how to fail. */
 export class FaultPlan {
   readonly #rate: number;
@@ -41,7 +31,7 @@ export class FaultPlan {
   constructor(options: FaultOptions) {
     this.#rate = options.rate;
     this.#kinds = options.kinds ?? ALL_KINDS;
-    this.#random = prng(options.seed ?? 1);
+    this.#random = seededRandom(options.seed ?? 1);
   }
 
   /** The fault for the next request, or `undefined` to serve it normally. */
