@@ -10,7 +10,7 @@ import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { agentexCodec } from '../../src/domain/codec/index.js';
 import { createPublisher } from '../../src/domain/publisher/index.js';
 import type { CoalesceMode } from '../../src/domain/config.js';
-import { commandStats, statsDiff, sumCalls, token } from './support.js';
+import { commandStats, runAsScript, statsDiff, sumCalls, token } from './support.js';
 
 export interface ThroughputRow {
   readonly name: string;
@@ -121,12 +121,4 @@ export async function runAppendThroughput(url: string, options: { tasks?: number
   return rows;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { startRedis } = await import('../../test/helpers/redis-server.js');
-  const server = await startRedis();
-  try {
-    console.table(await runAppendThroughput(server.url));
-  } finally {
-    await server.stop();
-  }
-}
+await runAsScript(import.meta.url, async (url) => console.table(await runAppendThroughput(url)));

@@ -10,7 +10,7 @@ import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { createPublisher } from '../../src/domain/publisher/index.js';
 import { createSubscriber } from '../../src/domain/subscriber/index.js';
 import type { CoalesceMode } from '../../src/domain/config.js';
-import { clientCount, clientSent, commandStats, percentile, SCRIPT_INNER, sleep, sleepUnref, statsDiff, sumCalls } from './support.js';
+import { clientCountAfter, clientSent, commandStats, percentile, runAsScript, SCRIPT_INNER, sleep, sleepUnref, statsDiff, sumCalls } from './support.js';
 
 export interface LatencyResult {
   readonly coalesce: CoalesceMode;
@@ -67,7 +67,6 @@ export async function runLatency(
 
   const before = await commandStats(admin);
   let sent = 0;
-  let connections = 0;
   const interval = 1000 / rate;
   const producers = Array.from({ length: tasks }, async (_, i) => {
     const message = publisher.open(`t${i}`);
@@ -82,12 +81,9 @@ export async function runLatency(
     }
     await message.done();
   });
-  const probe = (async () => {
-    await sleep((seconds * 1000) / 2);
-    connections = await clientCount(admin);
-  })();
+  const probe = clientCountAfter(admin, (seconds * 1000) / 2);
   await Promise.all(producers);
-  await probe;
+  const connections = await probe;
   await Promise.race([Promise.all(consumers), sleepUnref(30_000)]);
   const diff = statsDiff(before, await commandStats(admin));
   latencies.sort((a, b) => a - b);
@@ -113,20 +109,14 @@ export async function runLatency(
   return result;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { startRedis } = await import('../../test/helpers/redis-server.js');
-  const server = await startRedis();
-  try {
-    const env = process.env;
-    console.table([
-      await runLatency(server.url, {
-        tasks: Number(env['BENCH_TASKS'] ?? 1000),
-        rate: Number(env['BENCH_RATE'] ?? 20),
-        seconds: Number(env['BENCH_SECONDS'] ?? 10),
-        coalesce: (env['BENCH_COALESCE'] as CoalesceMode | undefined) ?? 'coalesced',
-      }),
-    ]);
-  } finally {
-    await server.stop();
-  }
-}
+await runAsScript(import.meta.url, async (url) => {
+  const env = process.env;
+  console.table([
+    await runLatency(url, {
+      tasks: Number(env['BENCH_TASKS'] ?? 1000),
+      rate: Number(env['BENCH_RATE'] ?? 20),
+      seconds: Number(env['BENCH_SECONDS'] ?? 10),
+      coalesce: (env['BENCH_COALESCE'] as CoalesceMode | undefined) ?? 'coalesced',
+    }),
+  ]);
+});

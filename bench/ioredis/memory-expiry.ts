@@ -8,7 +8,7 @@ import { createIoredisRepository } from '../../src/adapters/ioredis/index.js';
 import { inspectStreams } from '../../src/adapters/cli/inspect.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { createPublisher } from '../../src/domain/publisher/index.js';
-import { sleep } from './support.js';
+import { runAsScript, sleep } from './support.js';
 
 export interface MemoryResult {
   readonly tasks: number;
@@ -85,12 +85,4 @@ export async function runMemoryExpiry(url: string, options: { tasks?: number; tt
   return result;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { startRedis } = await import('../../test/helpers/redis-server.js');
-  const server = await startRedis();
-  try {
-    console.table([await runMemoryExpiry(server.url)]);
-  } finally {
-    await server.stop();
-  }
-}
+await runAsScript(import.meta.url, async (url) => console.table([await runMemoryExpiry(url)]));

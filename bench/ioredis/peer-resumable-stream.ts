@@ -12,7 +12,7 @@ import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { createPublisher } from '../../src/domain/publisher/index.js';
 import { createSubscriber } from '../../src/domain/subscriber/index.js';
 import type { CoalesceMode } from '../../src/domain/config.js';
-import { clientCount, clientSent, commandStats, percentile, SCRIPT_INNER, sleep, sleepUnref, statsDiff, sumCalls } from './support.js';
+import { clientCountAfter, clientSent, commandStats, percentile, runAsScript, SCRIPT_INNER, sleep, sleepUnref, statsDiff, sumCalls } from './support.js';
 
 export interface PeerRow {
   readonly system: string;
@@ -48,7 +48,20 @@ function stampLatencies(text: string, now: number, into: number[]): void {
   for (const stamp of text.split(';')) if (stamp !== '') into.push(now - Number(stamp));
 }
 
-type RunBody = () => Promise<Omit<PeerRow, 'system' | 'tokens' | 'commandsPerDelta' | 'clientCommandsPerDelta' | 'connections'> & { connections: Promise<number> }>;
+type RunOutcome = Omit<PeerRow, 'system' | 'tokens' | 'commandsPerDelta' | 'clientCommandsPerDelta' | 'connections'> & { connections: Promise<number> };
+type RunBody = () => Promise<RunOutcome>;
+
+/** Latency percentiles and completeness of one run; sorts `latencies` in place. */
+function outcome(latencies: number[], connections: number, texts: readonly string[], resumed: string, full: string): RunOutcome {
+  latencies.sort((a, b) => a - b);
+  return {
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    connections: Promise.resolve(connections),
+    liveReadersComplete: texts.every((t) => t === full),
+    resumerGotEveryByte: resumed === full,
+  };
+}
 
 async function measureRun(admin: Redis, system: string, tokens: number, inner: readonly string[], body: RunBody): Promise<PeerRow> {
   const before = await commandStats(admin);
@@ -102,10 +115,7 @@ export async function runTaskstreamPeer(url: string, admin: Redis, tokens: numbe
       return text;
     })();
     const message = publisher.open('job');
-    const connections = (async () => {
-      await sleep((tokens / rate) * 500);
-      return clientCount(admin);
-    })();
+    const connections = clientCountAfter(admin, (tokens / rate) * 500);
     const full = await produce(tokens, rate, (text) => message.delta({ type: 'text', textDelta: text }));
     await message.done();
     const texts = await Promise.all(liveText);
@@ -114,19 +124,12 @@ export async function runTaskstreamPeer(url: string, admin: Redis, tokens: numbe
     await publisher.close();
     await writerRepo.close();
     await readerRepo.close();
-    latencies.sort((a, b) => a - b);
     if (process.env['BENCH_DEBUG'] && resumed !== full) {
       let i = 0;
       while (resumed[i] === full[i]) i++;
       console.log('resumer diverges at', i, full.length, resumed.length, JSON.stringify(full.slice(i - 30, i + 30)), JSON.stringify(resumed.slice(i - 30, i + 30)));
     }
-    return {
-      p50Ms: percentile(latencies, 50),
-      p99Ms: percentile(latencies, 99),
-      connections: Promise.resolve(connectionCount),
-      liveReadersComplete: texts.every((t) => t === full),
-      resumerGotEveryByte: resumed === full,
-    };
+    return outcome(latencies, connectionCount, texts, resumed, full);
   });
 }
 
@@ -174,24 +177,14 @@ export async function runResumableStreamPeer(url: string, admin: Redis, tokens: 
       const rest = await readerCtx.resumeExistingStream('job', head.length);
       return head + (rest ? await readAll(rest, () => undefined) : '');
     })();
-    const connections = (async () => {
-      await sleep((tokens / rate) * 500);
-      return clientCount(admin);
-    })();
+    const connections = clientCountAfter(admin, (tokens / rate) * 500);
     const full = await produce(tokens, rate, (text) => emit(text));
     finish();
     const texts = await Promise.all([...liveText, ownText]);
     const resumed = await Promise.race([resumer, sleepUnref(15_000).then(() => '(timed out)')]);
     const connectionCount = await connections;
     for (const c of clients) c.disconnect();
-    latencies.sort((a, b) => a - b);
-    return {
-      p50Ms: percentile(latencies, 50),
-      p99Ms: percentile(latencies, 99),
-      connections: Promise.resolve(connectionCount),
-      liveReadersComplete: texts.every((t) => t === full),
-      resumerGotEveryByte: resumed === full,
-    };
+    return outcome(latencies, connectionCount, texts, resumed, full);
   });
 }
 
@@ -208,12 +201,6 @@ export async function runPeerComparison(url: string, options: { tokens?: number;
   return rows;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { startRedis } = await import('../../test/helpers/redis-server.js');
-  const server = await startRedis();
-  try {
-    console.table(await runPeerComparison(server.url, { tokens: Number(process.env['BENCH_TOKENS'] ?? 1000), rate: Number(process.env['BENCH_RATE'] ?? 100) }));
-  } finally {
-    await server.stop();
-  }
-}
+await runAsScript(import.meta.url, async (url) =>
+  console.table(await runPeerComparison(url, { tokens: Number(process.env['BENCH_TOKENS'] ?? 1000), rate: Number(process.env['BENCH_RATE'] ?? 100) })),
+);

@@ -31,6 +31,27 @@ export async function clientCount(admin: Redis): Promise<number> {
   return list.split('\n').filter((l) => l.trim() !== '').length - 1;
 }
 
+/** Connected clients (other than the admin connection) counted once `ms` have passed. */
+export async function clientCountAfter(admin: Redis, ms: number): Promise<number> {
+  await sleep(ms);
+  return clientCount(admin);
+}
+
+/**
+ * When the calling module is the script node was started with (`moduleUrl` is its
+ * `import.meta.url`): runs `main` against a fresh redis-server, then stops the server.
+ */
+export async function runAsScript(moduleUrl: string, main: (url: string) => Promise<void>): Promise<void> {
+  if (moduleUrl !== `file://${process.argv[1]}`) return;
+  const { startRedis } = await import('../../test/helpers/redis-server.js');
+  const server = await startRedis();
+  try {
+    await main(server.url);
+  } finally {
+    await server.stop();
+  }
+}
+
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
