@@ -1,13 +1,9 @@
-import type { Clock } from '../../ports/clock.js';
-import type { Logger } from '../../ports/logger.js';
-import type { StreamRepository } from '../../ports/stream-repository.js';
-import type { EventCodec } from '../codec/event-codec.js';
-import type { StreamSettings } from '../config.js';
 import { TaskStreamError } from '../errors.js';
 import type { DeltaEvent, DoneEvent, ExtraFields, FullEvent, MessageContent, MessageDelta, StartEvent } from '../events.js';
 import { CoalescingBuffer } from './coalescing-buffer.js';
 import { assertDelta } from './delta-merge.js';
-import { PublishQueue, type QueuedEntry, type RetryPolicy } from './publish-queue.js';
+import { PublishQueue, type QueuedEntry } from './publish-queue.js';
+import type { PublishingDeps } from './publishing-deps.js';
 
 /** Where a message is in its life: `open` takes deltas; after `full` only `done`/`close`; `done` is final. */
 export type MessageState = 'open' | 'full' | 'done';
@@ -49,21 +45,13 @@ export interface MessageContext extends AsyncDisposable {
 }
 
 /** What a {@link MessageContextImpl} needs; built by the publisher. */
-export interface MessageContextDeps {
+export interface MessageContextDeps extends PublishingDeps {
   readonly taskId: string;
   readonly topic: string;
   readonly index: number;
   readonly producerId: string;
   readonly parentTaskMessage?: ExtraFields | null;
-  readonly repository: StreamRepository;
-  readonly codec: EventCodec;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly settings: StreamSettings;
-  readonly retry: RetryPolicy;
   readonly maxPendingEntries: number;
-  readonly maxBatchEntries: number;
-  readonly onError: (error: TaskStreamError) => void;
   /** Called once when the message's terminal has settled (either way). */
   readonly onSettled: () => void;
 }

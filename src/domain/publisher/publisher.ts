@@ -8,6 +8,7 @@ import { TaskStreamError } from '../errors.js';
 import { TERMINAL_TASK_STATUSES, type ExtraFields, type MessageContent } from '../events.js';
 import { MessageContextImpl, type MessageContext } from './message-context.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-queue.js';
+import type { PublishingDeps } from './publishing-deps.js';
 import { TaskEventWriter } from './task-event-writer.js';
 
 /** Options of {@link createPublisher}. */
@@ -95,7 +96,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   const open = new Set<MessageContextImpl>();
   const nextIndex = new Map<string, number>();
-  const taskWriter = new TaskEventWriter({ repository, codec, clock, logger, settings, retry, maxBatchEntries, publisherId: id, onError });
+  const deps: PublishingDeps = { repository, codec, clock, logger, settings, retry, maxBatchEntries, onError };
+  const taskWriter = new TaskEventWriter({ ...deps, publisherId: id });
   let contextCount = 0;
   let closePromise: Promise<void> | undefined;
 
@@ -127,15 +129,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
           index,
           producerId: `${id}:m${index}:${contextCount++}`,
           parentTaskMessage: openOptions.parentTaskMessage,
-          repository,
-          codec,
-          clock,
-          logger,
-          settings,
-          retry,
+          ...deps,
           maxPendingEntries,
-          maxBatchEntries,
-          onError,
           onSettled: () => open.delete(context),
         },
         openOptions.start,

@@ -1,26 +1,15 @@
-import type { Clock } from '../../ports/clock.js';
-import type { Logger } from '../../ports/logger.js';
-import type { StreamRepository } from '../../ports/stream-repository.js';
-import type { EventCodec } from '../codec/event-codec.js';
-import { topicFor, type StreamSettings } from '../config.js';
+import { topicFor } from '../config.js';
 import { TaskStreamError } from '../errors.js';
 import type { TaskErrorEvent, TaskUpdatedEvent } from '../events.js';
-import { PublishQueue, type RetryPolicy } from './publish-queue.js';
+import { PublishQueue } from './publish-queue.js';
+import type { PublishingDeps } from './publishing-deps.js';
 
 /** Task-level event without its sequence number. */
 export type TaskEventBody = Omit<TaskUpdatedEvent, 'seq'> | Omit<TaskErrorEvent, 'seq'>;
 
 /** What a {@link TaskEventWriter} needs. */
-export interface TaskEventWriterOptions {
-  readonly repository: StreamRepository;
-  readonly codec: EventCodec;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly settings: StreamSettings;
-  readonly retry: RetryPolicy;
-  readonly maxBatchEntries: number;
+export interface TaskEventWriterOptions extends PublishingDeps {
   readonly publisherId: string;
-  readonly onError: (error: TaskStreamError) => void;
 }
 
 interface TaskProducer {
