@@ -89,3 +89,15 @@ export function nextStreamId(last: StreamId, nowMs: number): StreamId {
   if (prev.ms < U64_MAX) return formatStreamId({ ms: prev.ms + 1n, seq: 0n });
   throw new TaskStreamError('INVALID_STREAM_ID', `the stream has exhausted the last possible id after ${last}`);
 }
+
+/**
+ * The greatest id before `id`: `ms-(seq-1)`, or `(ms-1)-18446744073709551615` when `seq` is 0.
+ * Reading after it returns the entry at `id` first, when the stream holds one. `undefined` for
+ * `0-0`, which nothing precedes. Throws `INVALID_STREAM_ID` for a malformed id.
+ */
+export function previousStreamId(id: StreamId): StreamId | undefined {
+  const { ms, seq } = parseStreamId(id);
+  if (seq > 0n) return formatStreamId({ ms, seq: seq - 1n });
+  if (ms > 0n) return formatStreamId({ ms: ms - 1n, seq: U64_MAX });
+  return undefined;
+}

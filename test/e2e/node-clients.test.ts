@@ -91,3 +91,34 @@ async function follow(url: string, view: TaskView, signal: AbortSignal): Promise
     if (!view.ended) await new Promise((r) => setTimeout(r, retryMs));
   }
 }
+
+describe('a client that does not close its EventSource on end', () => {
+  it('the eventsource npm client reconnects once with the terminal id, gets 204 and stops (CLOSED), and the server holds nothing', async () => {
+    const app = await startServe({ agents: 1, messages: 1, tokensPerSecond: 200 });
+    const [task] = app.serve.startRun();
+    const es = new EventSource(`${app.serve.url}tasks/${task!.taskId}/events`);
+    try {
+      const view = new TaskView();
+      const failures: { code: number | undefined; message: string | undefined }[] = [];
+      for (const type of SSE_EVENT_TYPES) {
+        es.addEventListener(type, (e) => {
+          const message = e as MessageEvent<string>;
+          if (typeof message.data === 'string') view.apply(type, message.data, message.lastEventId);
+          else if (type === 'error') failures.push({ code: (e as { code?: number }).code, message: (e as { message?: string }).message });
+        });
+      }
+      await waitFor(() => view.ended && es.readyState === es.CLOSED, 'the end, then the client to stop', 10_000);
+      expect(view.types.at(-1)).toBe('end');
+      expect(view.types.filter((t) => t === 'connected')).toHaveLength(1);
+      expect(failures.at(-1)?.code).toBe(204);
+      expect(app.serve.stats.resumedRequests).toBe(1);
+      const requests = app.serve.stats.sseRequests;
+      await new Promise((r) => setTimeout(r, 600)); // more than twice the 250 ms retry hint: no further reconnect
+      expect(app.serve.stats.sseRequests).toBe(requests);
+      expect((app.services.repository as unknown as { waitingReads: number }).waitingReads).toBe(0);
+    } finally {
+      es.close();
+      await app.close();
+    }
+  });
+});

@@ -12,10 +12,23 @@ export interface PumpStart {
   readonly source: SseSource;
   readonly subscription: SseSubscription;
   /** The cursor, or the error that fixing it failed with (the pump then backs off and retries). */
-  readonly cursor: { readonly ok: true; readonly id: StreamId } | { readonly ok: false; readonly error: unknown };
+  readonly cursor: FixedStart;
   readonly resumed: boolean;
   readonly lastEventId: StreamId | undefined;
   readonly signal: AbortSignal;
+}
+
+/** Where a subscription starts ({@link SseSubscription.cursor}, {@link SseSubscription.ended}), or why it could not. */
+export type FixedStart = { readonly ok: true; readonly id: StreamId; readonly ended: boolean } | { readonly ok: false; readonly error: unknown };
+
+/** Waits for a subscription's start; never rejects. */
+export async function fixStart(subscription: SseSubscription): Promise<FixedStart> {
+  try {
+    const id = await subscription.cursor;
+    return { ok: true, id, ended: (await subscription.ended) ?? false };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 /**
@@ -37,6 +50,11 @@ export async function pump(start: PumpStart, writer: SseWriter, options: Resolve
   while (!writer.closed) {
     try {
       if (!cursor.ok) throw cursor.error;
+      // Reopened after a failure and the task had already ended at `lastId`: the client reconnects and gets 204.
+      if (cursor.ended) {
+        writer.close();
+        return;
+      }
       if (!connected) {
         writer.write(formatSseFrame(connectedFrame(start.taskId, cursor.id, start.resumed)));
         connected = true;
@@ -90,10 +108,7 @@ export async function pump(start: PumpStart, writer: SseWriter, options: Resolve
         untilTerminal: options.endOnTerminal,
         signal: start.signal,
       });
-      cursor = await subscription.cursor.then(
-        (id) => ({ ok: true as const, id }),
-        (error: unknown) => ({ ok: false as const, error }),
-      );
+      cursor = await fixStart(subscription);
     }
   }
 }

@@ -2,7 +2,7 @@ import { TaskStreamError } from '../../domain/errors.js';
 import { parseStreamId, type StreamId } from '../../domain/stream-id.js';
 import { badRequest, isBadRequest, jsonError } from './http-errors.js';
 import { resolveSseOptions, type AuthorizeDecision, type ResolvedSseOptions, type SseOptions } from './sse-options.js';
-import { pump, type PumpStart } from './sse-pump.js';
+import { fixStart, pump, type PumpStart } from './sse-pump.js';
 import type { SseSubscription } from './sse-source.js';
 import { toSseSource, type SubscriberLike } from './subscriber-source.js';
 import { guardTaskId } from './topic-guard.js';
@@ -41,6 +41,8 @@ export function resumePointOf(request: Request): StreamId | undefined {
  * task's events (Hono, Next.js route handlers, Bun, Deno; Node through `@hono/node-server` or
  * {@link sendSse}). Before any byte: a bad task id or malformed resume point gets 400 JSON,
  * `authorize` can answer 401/403, and the cursor is fixed, so `connected` follows the snapshot.
+ * A reconnect whose resume point is the task's terminal event (the client was sent the end)
+ * gets 204 No Content, with nothing left open: a browser `EventSource` stops reconnecting.
  *
  * @example
  * app.get('/tasks/:id/events', (c) => sseResponse(subscriber, c.req.param('id'), c.req.raw));
@@ -98,14 +100,17 @@ async function respond(subscriber: SubscriberLike, taskId: string, request: Requ
     if (isBadRequest(err)) return badRequest(err);
     throw err;
   }
-  const cursor = await subscription.cursor.then(
-    (id) => ({ ok: true as const, id }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
+  const cursor = await fixStart(subscription);
   if (!cursor.ok && isBadRequest(cursor.error)) {
     aborter.abort();
     request.signal.removeEventListener('abort', onRequestAbort);
     return badRequest(cursor.error);
+  }
+  if (cursor.ok && cursor.ended) {
+    // The client already got the terminal event (a browser reconnecting after `end`): 204 stops it for good.
+    aborter.abort();
+    request.signal.removeEventListener('abort', onRequestAbort);
+    return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
   }
 
   const writer = new SseWriter(options.clock, options.keepAliveMs, options.highWaterMarkBytes, () => {

@@ -23,6 +23,13 @@ export interface SseSubscription {
    * cannot honour, or with a backend error.
    */
   readonly cursor: Promise<StreamId>;
+  /**
+   * Resolves, with the cursor, true when there is nothing to stream because the task already
+   * ended at or before the resume point (the client was sent its terminal event); the handler
+   * then answers 204 No Content, which stops a browser `EventSource` from reconnecting.
+   * Absent: never ended. Must not reject (the handler awaits {@link cursor} for errors).
+   */
+  readonly ended?: Promise<boolean>;
   /** The items after {@link cursor}, in order, including `gap` and `decode_error` items. */
   readonly items: AsyncIterable<SubscriptionItem>;
 }

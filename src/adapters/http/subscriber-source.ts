@@ -21,7 +21,11 @@ export function toSseSource(subscriber: SubscriberLike): SseSource {
         signal: request.signal,
         untilTerminal: request.untilTerminal,
       });
-      return { cursor: subscription.ready.then((start) => start.startId), items: subscription };
+      return {
+        cursor: subscription.ready.then((start) => start.startId),
+        ended: subscription.ready.then((start) => start.ended, () => false),
+        items: subscription,
+      };
     },
   };
 }

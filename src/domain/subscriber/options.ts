@@ -47,7 +47,12 @@ export interface SubscribeOptions {
   readonly pollMinMs?: number;
   /** Overrides {@link SubscriberTuning.pollMaxMs}. */
   readonly pollMaxMs?: number;
-  /** Return after yielding a `task_updated` event with a terminal status (`TERMINAL_TASK_STATUSES`). @default false */
+  /**
+   * Return after yielding a `task_updated` event with a terminal status (`TERMINAL_TASK_STATUSES`).
+   * When the entry at `lastEventId` is such an event (the reader already got it), the start says
+   * `ended: true` and the iterator returns at once: one extra non-blocking read, on resume only.
+   * @default false
+   */
   readonly untilTerminal?: boolean;
   /** Return after yielding this many items (a `gap` item counts). Absent: no limit. */
   readonly limit?: number;

@@ -11,4 +11,10 @@ export interface SubscriptionStart {
   readonly resumed: boolean;
   /** Set when entries after the resume point were trimmed; it is yielded as the first item. */
   readonly gap: GapEvent | null;
+  /**
+   * True when the subscription waits for a terminal status (`untilTerminal`) and the entry at
+   * the resume point is a terminal `task_updated`: the task ended at or before the resume point,
+   * so nothing is left to yield and the iterator returns at once, without reading.
+   */
+  readonly ended: boolean;
 }

@@ -4,7 +4,7 @@ import type { StreamEntry, StreamRepository } from '../../ports/stream-repositor
 import type { EventCodec } from '../codec/event-codec.js';
 import { TaskStreamError } from '../errors.js';
 import { TERMINAL_TASK_STATUSES, type GapEvent, type SubscriptionItem } from '../events.js';
-import { compareStreamIds, type StreamId } from '../stream-id.js';
+import { compareStreamIds, previousStreamId, type StreamId } from '../stream-id.js';
 import { PollBackoff, exhausted, isTransient, retryDelay, sleep } from './backoff.js';
 import type { SubscriberTuning } from './options.js';
 import { checkResumePoint, gapAfter, parseResumePoint } from '../cursor.js';
@@ -40,7 +40,8 @@ export interface Subscription extends AsyncIterable<SubscriptionItem> {
   readonly taskId: string;
   readonly topic: string;
   /**
-   * Resolves once the start point is fixed (tail snapshot taken, or resume point checked).
+   * Resolves once the start point is fixed (tail snapshot taken, or resume point checked; with
+   * `untilTerminal`, also whether the task already ended there: {@link SubscriptionStart.ended}).
    * Rejects with `INVALID_RESUME_POINT` for a bad `lastEventId`, with the backend's error when
    * it stayed unreachable, or with `ABORTED` when stopped first. Iterating throws the same error.
    */
@@ -112,12 +113,24 @@ export class StreamSubscription implements Subscription {
     if (resumeId === undefined) {
       const tail = await this.#withRetry('tailId', () => this.deps.repository.tailId(topic));
       this.#cursor = tail;
-      return { topic, startId: tail, resumed: false, gap: null };
+      return { topic, startId: tail, resumed: false, gap: null, ended: false };
     }
     const info = await this.#withRetry('info', () => this.deps.repository.info(topic));
-    const { gap } = checkResumePoint(resumeId, info);
+    const { gap, streamMissing } = checkResumePoint(resumeId, info);
+    // A client that was sent the terminal event reconnects with its id (SSE `end` frames carry
+    // none); without this check it would wait for entries the task will never write.
+    const ended = this.plan.untilTerminal && !streamMissing && gap === undefined && (await this.#terminalAt(resumeId));
     this.#cursor = resumeId;
-    return { topic, startId: resumeId, resumed: true, gap: gap ?? null };
+    return { topic, startId: resumeId, resumed: true, gap: gap ?? null, ended };
+  }
+
+  /** Whether the entry at `id` is a terminal `task_updated`: one non-blocking read of one entry, from just before it. */
+  async #terminalAt(id: StreamId): Promise<boolean> {
+    const before = previousStreamId(id);
+    if (before === undefined) return false;
+    const signal = this.#controller.signal;
+    const [entry] = await this.#withRetry('read', () => this.deps.repository.read(this.plan.topic, before, { count: 1, signal }));
+    return entry !== undefined && entry.id === id && isTerminal(decodeEntry(this.deps.codec, entry));
   }
 
   async *#run(): AsyncGenerator<SubscriptionItem, void, undefined> {
@@ -130,7 +143,7 @@ export class StreamSubscription implements Subscription {
         if (signal.aborted) return;
         throw err;
       }
-      if (signal.aborted) return;
+      if (signal.aborted || start.ended) return;
       let yielded = 0;
       const { limit, untilTerminal, tuning } = this.plan;
       if (start.gap !== null) {
@@ -172,7 +185,7 @@ export class StreamSubscription implements Subscription {
           yield { id: entry.id, event };
           yielded++;
           if (signal.aborted || (limit !== undefined && yielded >= limit)) return;
-          if (untilTerminal && event.type === 'task_updated' && TERMINAL_TASK_STATUSES.has(event.status)) return;
+          if (untilTerminal && isTerminal(event)) return;
         }
       }
     } finally {
@@ -233,6 +246,10 @@ export class StreamSubscription implements Subscription {
       }
     }
   }
+}
+
+function isTerminal(event: SubscriptionItem['event']): boolean {
+  return event.type === 'task_updated' && TERMINAL_TASK_STATUSES.has(event.status);
 }
 
 /** The codec contract says decode never throws; a codec that does still must not end the subscription. */

@@ -8,7 +8,7 @@ describe('subscriber: start point', () => {
     const before = await append([status(0), status(1)]);
     const subscription = subscriber.open(TASK);
     const start = await subscription.ready;
-    expect(start).toEqual({ topic: TOPIC, startId: before[1], resumed: false, gap: null });
+    expect(start).toEqual({ topic: TOPIC, startId: before[1], resumed: false, gap: null, ended: false });
     const run = consume(subscription);
     await append([status(2)]);
     await append([status(3), status(4)]);
