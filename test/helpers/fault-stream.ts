@@ -1,8 +1,14 @@
 import { expect } from 'vitest';
 import { agentexCodec } from '../../src/domain/codec/index.js';
-import type { Publisher } from '../../src/domain/publisher/index.js';
-import type { Subscriber } from '../../src/domain/subscriber/index.js';
+import { systemClock } from '../../src/adapters/clock/system-clock.js';
+import type { StreamSettings } from '../../src/domain/config.js';
+import { createPublisher, type PublisherOptions } from '../../src/domain/publisher/index.js';
+import { createSubscriber, type SubscriberOptions } from '../../src/domain/subscriber/index.js';
+import type { Logger } from '../../src/ports/logger.js';
 import type { StreamRepository } from '../../src/ports/stream-repository.js';
+
+/** A logger that drops everything (faults make the real ones noisy). */
+export const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** What one subscriber saw: its text deltas in order, and how many Done events. */
 export interface ReceivedTokens {
@@ -11,8 +17,13 @@ export interface ReceivedTokens {
 }
 
 export interface FaultStreamOptions {
-  readonly publisher: Publisher;
-  readonly subscriber: Subscriber;
+  /** The publisher's repository. */
+  readonly writer: StreamRepository;
+  /** The subscribers' repository. */
+  readonly reader: StreamRepository;
+  readonly settings: Partial<StreamSettings>;
+  readonly publisherRetry: PublisherOptions['retry'];
+  readonly subscriberTuning: SubscriberOptions['tuning'];
   readonly taskId: string;
   /** Text deltas `<0>`, `<1>`, ... published, then one Done. */
   readonly deltas: number;
@@ -26,10 +37,20 @@ export interface FaultStreamOptions {
 
 /**
  * Opens `subscribers` subscriptions, turns faults on, publishes `deltas` numbered text deltas and
- * a Done, and returns what each subscription received up to its Done.
+ * a Done, and returns what each subscription received up to its Done (the publisher is closed;
+ * the repositories are the caller's to close).
  */
 export async function streamDeltasThroughFaults(options: FaultStreamOptions): Promise<ReceivedTokens[]> {
-  const { publisher, subscriber, taskId, deltas } = options;
+  const { settings, taskId, deltas } = options;
+  const publisher = createPublisher({
+    repository: options.writer,
+    clock: systemClock,
+    logger: quiet,
+    settings,
+    retry: options.publisherRetry,
+    maxPendingEntries: deltas * 2,
+  });
+  const subscriber = createSubscriber({ repository: options.reader, clock: systemClock, logger: quiet, settings, tuning: options.subscriberTuning });
   const subscriptions = Array.from({ length: options.subscribers }, () => subscriber.open(taskId));
   await Promise.all(subscriptions.map((s) => s.ready));
   const received = subscriptions.map(async (subscription) => {
@@ -58,6 +79,7 @@ export async function streamDeltasThroughFaults(options: FaultStreamOptions): Pr
   await message.done({ final: true });
   const results = await Promise.all(received);
   stopFaults();
+  await publisher.close();
   return results;
 }
 

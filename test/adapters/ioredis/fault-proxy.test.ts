@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIoredisRepository, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
-import { systemClock } from '../../../src/adapters/clock/system-clock.js';
-import { createPublisher } from '../../../src/domain/publisher/index.js';
-import { createSubscriber } from '../../../src/domain/subscriber/index.js';
-import type { Logger } from '../../../src/ports/logger.js';
 import { startRedis, uniquePrefix, type TestRedis } from '../../helpers/redis-server.js';
-import { expectEachDeltaOnce, streamDeltasThroughFaults } from '../../helpers/fault-stream.js';
+import { expectEachDeltaOnce, quiet, streamDeltasThroughFaults } from '../../helpers/fault-stream.js';
 import { seededRandom } from '../../helpers/seeded-random.js';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
 
 const DELTAS = 10_000;
 const SUBSCRIBERS = 3;
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 let server: TestRedis;
 let proxy: TcpProxy;
@@ -35,26 +30,14 @@ describe('ioredis through a proxy that drops connections at random', () => {
     const readerRepo: IoredisRepository = createIoredisRepository({ url: proxy.url, logger: quiet, redisOptions: reconnectFast, maxBlockMs: 2_000 });
     const keyPrefix = uniquePrefix('fault');
     const settings = { keyPrefix, coalesce: 'per_token' as const, ttlSeconds: 600, maxLen: 0 };
-    const publisher = createPublisher({
-      repository: writerRepo,
-      clock: systemClock,
-      logger: quiet,
-      settings,
-      retry: { maxAttempts: 50, baseDelayMs: 10, maxDelayMs: 200 },
-      maxPendingEntries: DELTAS * 2,
-    });
-    const subscriber = createSubscriber({
-      repository: readerRepo,
-      clock: systemClock,
-      logger: quiet,
-      settings,
-      tuning: { blockMs: 1_000, maxRetries: 1_000, retryBaseMs: 10, retryMaxMs: 200 },
-    });
     const taskId = 'chaos';
     let droppedBefore = 0;
     const results = await streamDeltasThroughFaults({
-      publisher,
-      subscriber,
+      writer: writerRepo,
+      reader: readerRepo,
+      settings,
+      publisherRetry: { maxAttempts: 50, baseDelayMs: 10, maxDelayMs: 200 },
+      subscriberTuning: { blockMs: 1_000, maxRetries: 1_000, retryBaseMs: 10, retryMaxMs: 200 },
       taskId,
       deltas: DELTAS,
       subscribers: SUBSCRIBERS,
@@ -73,7 +56,6 @@ describe('ioredis through a proxy that drops connections at random', () => {
     expect(drops, `the proxy must actually have cut connections (seed ${seed})`).toBeGreaterThan(20);
     console.info(`fault test: seed ${seed}, ${drops} connections cut, ${proxy.accepted} accepted`);
 
-    await publisher.close();
     await writerRepo.close();
     await readerRepo.close();
   });

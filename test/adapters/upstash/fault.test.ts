@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/adapters/clock/system-clock.js';
 import { createUpstashRepository } from '../../../src/adapters/upstash/index.js';
-import { createPublisher } from '../../../src/domain/publisher/index.js';
-import { createSubscriber } from '../../../src/domain/subscriber/index.js';
-import type { Logger } from '../../../src/ports/logger.js';
-import { expectEachDeltaOnce, streamDeltasThroughFaults } from '../../helpers/fault-stream.js';
+import { expectEachDeltaOnce, quiet, streamDeltasThroughFaults } from '../../helpers/fault-stream.js';
 import { startUpstashStack, type UpstashStack } from '../../upstash-server/stack.js';
 
 const DELTAS = 3_000;
 const SUBSCRIBERS = 3;
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 let stack: UpstashStack;
 
@@ -28,26 +23,14 @@ describe('Upstash backend while the REST server fails at random', () => {
     const writerRepo = createUpstashRepository(base);
     const readerRepo = createUpstashRepository(base);
     const settings = { keyPrefix: `fault${seed}:`, coalesce: 'per_token' as const, ttlSeconds: 600, maxLen: 0 };
-    const publisher = createPublisher({
-      repository: writerRepo,
-      clock: systemClock,
-      logger: quiet,
-      settings,
-      retry: { maxAttempts: 50, baseDelayMs: 5, maxDelayMs: 100 },
-      maxPendingEntries: DELTAS * 2,
-    });
-    const subscriber = createSubscriber({
-      repository: readerRepo,
-      clock: systemClock,
-      logger: quiet,
-      settings,
-      tuning: { pollMinMs: 5, pollMaxMs: 100, maxRetries: 1_000, retryBaseMs: 5, retryMaxMs: 100 },
-    });
     const taskId = 'chaos';
     let injected: Record<string, number> = {};
     const results = await streamDeltasThroughFaults({
-      publisher,
-      subscriber,
+      writer: writerRepo,
+      reader: readerRepo,
+      settings,
+      publisherRetry: { maxAttempts: 50, baseDelayMs: 5, maxDelayMs: 100 },
+      subscriberTuning: { pollMinMs: 5, pollMaxMs: 100, maxRetries: 1_000, retryBaseMs: 5, retryMaxMs: 100 },
       taskId,
       deltas: DELTAS,
       subscribers: SUBSCRIBERS,
@@ -70,7 +53,6 @@ describe('Upstash backend while the REST server fails at random', () => {
     expect(Object.values(injected).reduce((a, b) => a + b, 0), `faults injected (seed ${seed})`).toBeGreaterThan(20);
     console.info(`upstash fault test: seed ${seed}, faults ${JSON.stringify(injected)}`);
 
-    await publisher.close();
     await writerRepo.close();
     await readerRepo.close();
   });
