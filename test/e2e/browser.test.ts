@@ -71,4 +71,31 @@ describe.skipIf(!hasChromium && !process.env['CI'])('taskstream serve in a real 
       await app.close();
     }
   }, 60_000);
+
+  it('an EventSource that is not closed on end reconnects once with the terminal id, gets 204 and stops for good', async () => {
+    const app = await startServe({ agents: 1, messages: 1, tokensPerSecond: 200 });
+    const page = await browser.newPage();
+    try {
+      const [task] = app.serve.startRun();
+      await task!.finished;
+      await page.goto(`${app.serve.url}same-origin`); // any page of the server's origin (this one is a 404)
+      const seen = await page.evaluate(async (url) => {
+        const es = new EventSource(url);
+        const types: string[] = [];
+        for (const type of ['connected', 'task_updated', 'end']) es.addEventListener(type, () => types.push(type));
+        const deadline = Date.now() + 10_000;
+        while (es.readyState !== EventSource.CLOSED && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        return { readyState: es.readyState, types };
+      }, `/tasks/${encodeURIComponent(task!.taskId)}/events`);
+      expect(seen.readyState).toBe(2); // CLOSED
+      expect(seen.types.filter((t) => t === 'connected')).toHaveLength(1); // the reconnect streamed nothing
+      expect(seen.types.at(-1)).toBe('end');
+      expect(app.serve.stats).toEqual({ sseRequests: 2, resumedRequests: 1 });
+      await new Promise((r) => setTimeout(r, 600)); // over twice the 250 ms retry hint: no further reconnect
+      expect(app.serve.stats.sseRequests).toBe(2);
+    } finally {
+      await page.close();
+      await app.close();
+    }
+  }, 30_000);
 });
