@@ -16,6 +16,7 @@ export {
   isStreamId,
   maxStreamId,
   nextStreamId,
+  previousStreamId,
   parseStreamId,
   type ParsedStreamId,
   type StreamId,
