@@ -138,7 +138,11 @@ export interface StreamRepositoryCapabilities {
  *    {@link AppendResult.duplicates}; the record lives and expires with the topic.
  * 8. **Deletion.** Only `deleteTopic` removes a topic; readers never delete.
  * 9. **Errors.** Failures are rejected as `TaskStreamError` (`BACKEND_UNAVAILABLE`,
- *    `BACKEND_AUTH`, `BACKEND_COMMAND`, `CLOSED`), with the underlying error as `cause`.
+ *    `BACKEND_AUTH`, `BACKEND_COMMAND`, `CLOSED`), with the underlying error as `cause`. A
+ *    malformed request (empty topic, an entry without fields or with a non-string value, a
+ *    negative or fractional `maxLen`/`ttlSeconds`, sequence numbers that are negative, not one per
+ *    entry or not increasing, an id that is not `ms-seq`) is rejected with `INVALID_ARGUMENT` or
+ *    `INVALID_STREAM_ID` before anything is written.
  */
 export interface StreamRepository {
   /** What this backend supports. */

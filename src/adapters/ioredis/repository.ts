@@ -18,6 +18,7 @@ import { APPEND_LUA, APPEND_SHA, appendArgs, parseAppendReply } from '../shared/
 import { closeConnection, type ResolvedConnection } from './connection.js';
 import { closedError, toTaskStreamError } from './errors.js';
 import { producersKeyFor } from '../shared/producer-keys.js';
+import { checkAppend } from '../shared/validate-request.js';
 import { slotOf } from './hash-slot.js';
 import { ReaderRouter } from './reader-router.js';
 import { parseEntries, parseInfo, parseXRead } from './replies.js';
@@ -70,7 +71,7 @@ export class IoredisRepository implements StreamRepository {
 
   async append(request: AppendRequest): Promise<AppendResult> {
     this.#ensureOpen('append');
-    validateAppend(request);
+    checkAppend(request);
     if (request.entries.length === 0) return { ids: [], duplicates: 0 };
     const keys = [request.topic, producersKeyFor(request.topic, this.#settings.producersKeyPrefix)];
     const args = appendArgs(request);
@@ -195,25 +196,6 @@ export class IoredisRepository implements StreamRepository {
     // 0 means no limit, as XREAD COUNT 0 does.
     return count === 0 ? Number.MAX_SAFE_INTEGER : count;
   }
-}
-
-function validateAppend(request: AppendRequest): void {
-  const bad = (message: string): TaskStreamError => new TaskStreamError('INVALID_ARGUMENT', message, { details: { topic: request.topic } });
-  if (typeof request.topic !== 'string' || request.topic.length === 0) throw bad('append needs a non-empty topic');
-  for (const [name, value] of [['maxLen', request.maxLen], ['ttlSeconds', request.ttlSeconds]] as const) {
-    if (!Number.isSafeInteger(value) || value < 0) throw bad(`${name} must be an integer >= 0, got ${String(value)}`);
-  }
-  for (const fields of request.entries) {
-    if (Object.keys(fields).length === 0) throw bad('a stream entry needs at least one field');
-  }
-  const idem = request.idempotency;
-  if (idem === undefined) return;
-  if (typeof idem.producerId !== 'string' || idem.producerId.length === 0) throw bad('idempotency.producerId must be a non-empty string');
-  if (idem.seqs.length !== request.entries.length) throw bad('idempotency.seqs must have one sequence per entry');
-  idem.seqs.forEach((seq, i) => {
-    if (!Number.isSafeInteger(seq) || seq < 0) throw bad(`idempotency seq must be a non-negative integer, got ${String(seq)}`);
-    if (i > 0 && seq <= idem.seqs[i - 1]!) throw bad('idempotency.seqs must strictly increase within a batch');
-  });
 }
 
 /** One cursor per topic (the oldest, so nothing is skipped); ids are validated. */

@@ -30,9 +30,9 @@ function invalid(message: string, details: Record<string, unknown> = {}): TaskSt
   return new TaskStreamError('INVALID_ARGUMENT', message, { details });
 }
 
-/** Rejects a topic that is not a string. */
+/** Rejects a topic that is not a non-empty string. */
 export function checkTopic(topic: unknown): string {
-  if (typeof topic !== 'string') throw invalid(`topic must be a string, got ${typeof topic}`);
+  if (typeof topic !== 'string' || topic === '') throw invalid(`topic must be a non-empty string, got ${typeof topic === 'string' ? '""' : typeof topic}`);
   return topic;
 }
 
@@ -75,7 +75,7 @@ export function checkAppend(request: AppendRequest): CheckedAppend {
   }
   const seqs = [...idem.seqs];
   seqs.forEach((seq, i) => {
-    if (!Number.isSafeInteger(seq)) throw invalid(`idempotency.seqs[${i}] must be an integer, got ${String(seq)}`);
+    if (!Number.isSafeInteger(seq) || seq < 0) throw invalid(`idempotency.seqs[${i}] must be a non-negative integer, got ${String(seq)}`);
     if (i > 0 && seq <= seqs[i - 1]!) throw invalid('idempotency.seqs must be strictly increasing', { index: i });
   });
   return { topic, entries, maxLen, ttlSeconds, producerId: idem.producerId, seqs };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { EntryFields } from '../../ports/stream-repository.js';
-import { parseStreamId } from '../../domain/stream-id.js';
+import { parseStreamId, previousStreamId } from '../../domain/stream-id.js';
 import { RULES, ensure, ensureEqual, ensureRejects, show } from '../failure.js';
 import { checkProperty } from '../property.js';
 import type { ConformanceCheck } from '../types.js';
@@ -78,7 +78,7 @@ export const idsAndAppendChecks: readonly ConformanceCheck[] = [
         fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 4 }), async (batch) => {
           const entries: EntryFields[] = batch.map((pairs) => Object.fromEntries(pairs));
           const { ids } = await ctx.repository.append({ topic, entries, ...KEEP });
-          const back = await ctx.repository.read(topic, precede(ids[0]!), { count: entries.length });
+          const back = await ctx.repository.read(topic, previousStreamId(ids[0]!) ?? '0-0', { count: entries.length });
           ensureEqual(back.map((e) => e.id), ids, RULES.order, 'ids read back');
           ensureEqual(back.map((e) => Object.entries(e.fields)), entries.map((e) => Object.entries(e)), RULES.order, 'fields read back');
         }),
@@ -130,12 +130,25 @@ export const idsAndAppendChecks: readonly ConformanceCheck[] = [
       await ensureRejects(() => ctx.repository.tailId(topic), 'CLOSED', RULES.errors, 'tailId after close');
     },
   },
+  {
+    id: `${M}/bad-append-rejected`,
+    rule: RULES.errors,
+    title: 'a malformed append is rejected with INVALID_ARGUMENT and writes nothing',
+    async run(ctx) {
+      const topic = ctx.topic();
+      const kept = await appendProbes(ctx, topic, 0, 2);
+      const bad: readonly [string, () => Promise<unknown>][] = [
+        ['empty topic', () => ctx.repository.append({ topic: '', entries: [{ n: '1' }], ...KEEP })],
+        ['entry with no fields', () => ctx.repository.append({ topic, entries: [{ n: '2' }, {}], ...KEEP })],
+        ['non-string field value', () => ctx.repository.append({ topic, entries: [{ n: 3 as unknown as string }], ...KEEP })],
+        ['negative maxLen', () => ctx.repository.append({ topic, entries: [{ n: '4' }], maxLen: -1, ttlSeconds: 0 })],
+        ['fractional ttlSeconds', () => ctx.repository.append({ topic, entries: [{ n: '5' }], maxLen: 0, ttlSeconds: 1.5 })],
+        ['seqs not increasing', () => ctx.repository.append({ topic, entries: [{ n: '6' }, { n: '7' }], ...KEEP, idempotency: { producerId: 'p', seqs: [2, 1] } })],
+        ['negative seq', () => ctx.repository.append({ topic, entries: [{ n: '8' }], ...KEEP, idempotency: { producerId: 'p', seqs: [-1] } })],
+        ['seqs count differs', () => ctx.repository.append({ topic, entries: [{ n: '9' }], ...KEEP, idempotency: { producerId: 'p', seqs: [1, 2] } })],
+      ];
+      for (const [what, call] of bad) await ensureRejects(call, 'INVALID_ARGUMENT', RULES.errors, what);
+      ensureEqual((await readAll(ctx.repository, topic)).map((e) => e.id), kept, RULES.errors, 'entries after rejected appends');
+    },
+  },
 ];
-
-/** The id just before `id` (reading after it returns `id` first). */
-export function precede(id: string): string {
-  const { ms, seq } = parseStreamId(id);
-  if (seq > 0n) return `${ms}-${seq - 1n}`;
-  return ms > 0n ? `${ms - 1n}-18446744073709551615` : '0-0';
-}
-
