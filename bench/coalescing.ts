@@ -8,7 +8,7 @@ import { FakeClock } from '../src/adapters/clock/fake-clock.js';
 import { createMemoryRepository } from '../src/adapters/memory/index.js';
 import { createPublisher } from '../src/domain/publisher/publisher.js';
 import type { CoalesceMode } from '../src/domain/config.js';
-import type { AppendRequest, StreamRepository } from '../src/ports/stream-repository.js';
+import { wrapRepository } from '../src/conformance/wrap-repository.js';
 
 const MESSAGES = 50;
 const DELTAS = 200;
@@ -25,8 +25,8 @@ async function run(mode: CoalesceMode, intervalMs: number): Promise<Row> {
   const memory = createMemoryRepository({ clock });
   let appends = 0;
   let entries = 0;
-  const counting: StreamRepository = Object.assign(Object.create(memory) as StreamRepository, {
-    append(request: AppendRequest) {
+  const counting = wrapRepository(memory, {
+    append(request) {
       appends++;
       entries += request.entries.length;
       return memory.append(request);

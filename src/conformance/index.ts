@@ -15,5 +15,6 @@ export { runCheck, type CheckOutcome, type RunCheckOptions } from './run-check.j
 export { ConformanceFailure, RULES } from './failure.js';
 export { checkProperty, defaultNumRuns } from './property.js';
 export { probeCodec } from './probe-codec.js';
+export { wrapRepository } from './wrap-repository.js';
 export type { TimeDriver } from './time.js';
 export type { CheckContext, ConformanceBackend, ConformanceCheck, ConformanceOptions, ControllableClock } from './types.js';

@@ -7,21 +7,9 @@ import { createMemoryRepository } from '../../src/adapters/memory/index.js';
 import type { ConformanceBackend } from '../../src/conformance/index.js';
 import type { AppendRequest, ReadOptions, StreamRepository, StreamEntry } from '../../src/ports/stream-repository.js';
 import { compareStreamIds, type StreamId } from '../../src/domain/stream-id.js';
+import { wrapRepository } from '../../src/conformance/wrap-repository.js';
 
-/** Wraps a repository, overriding some methods; the rest delegate. */
-function wrap(inner: StreamRepository, overrides: Partial<StreamRepository>): StreamRepository {
-  return {
-    capabilities: inner.capabilities,
-    append: (r) => inner.append(r),
-    read: (t, a, o) => inner.read(t, a, o),
-    readMany: (c, o) => inner.readMany(c, o),
-    tailId: (t) => inner.tailId(t),
-    info: (t) => inner.info(t),
-    deleteTopic: (t) => inner.deleteTopic(t),
-    close: () => inner.close(),
-    ...overrides,
-  };
-}
+const wrap = wrapRepository;
 
 /**
  * The classic Redis drop: after a blocking read came back empty, the next read on that topic

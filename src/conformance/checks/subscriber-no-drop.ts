@@ -1,3 +1,4 @@
+import { wrapRepository } from '../wrap-repository.js';
 import fc from 'fast-check';
 import { createSubscriber } from '../../domain/subscriber/index.js';
 import type { Subscription } from '../../domain/subscriber/index.js';
@@ -52,20 +53,13 @@ interface Reader {
  * between two reads (where a `$`-style reader loses it).
  */
 function racy(inner: StreamRepository, hooks: (() => Promise<void>)[]): StreamRepository {
-  return {
-    capabilities: inner.capabilities,
-    append: (r) => inner.append(r),
-    readMany: (c, o) => inner.readMany(c, o),
-    tailId: (t) => inner.tailId(t),
-    info: (t) => inner.info(t),
-    deleteTopic: (t) => inner.deleteTopic(t),
-    close: () => inner.close(),
+  return wrapRepository(inner, {
     async read(topic, afterId, options) {
       const entries = await inner.read(topic, afterId, options);
       await hooks.shift()?.();
       return entries;
     },
-  };
+  });
 }
 
 /** Opens a subscription and starts consuming it in the background. */

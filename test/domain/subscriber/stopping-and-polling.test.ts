@@ -1,24 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { TaskStreamError } from '../../../src/domain/errors.js';
+import { wrapRepository } from '../../../src/conformance/wrap-repository.js';
 import type { ReadOptions, StreamRepository } from '../../../src/ports/stream-repository.js';
 import { TASK, TOPIC, consume, seqs, settle, setup, status } from './harness.js';
 
 /** Records every read (time, options) the subscriber makes. */
 function recordReads(log: { at: number; options: ReadOptions | undefined }[], now: () => number) {
-  return (inner: StreamRepository): StreamRepository => ({
-    ...inner,
-    capabilities: inner.capabilities,
-    append: (r) => inner.append(r),
-    readMany: (c, o) => inner.readMany(c, o),
-    tailId: (t) => inner.tailId(t),
-    info: (t) => inner.info(t),
-    deleteTopic: (t) => inner.deleteTopic(t),
-    close: () => inner.close(),
-    read: (topic, afterId, options) => {
-      log.push({ at: now(), options });
-      return inner.read(topic, afterId, options);
-    },
-  });
+  return (inner: StreamRepository): StreamRepository =>
+    wrapRepository(inner, {
+      read: (topic, afterId, options) => {
+        log.push({ at: now(), options });
+        return inner.read(topic, afterId, options);
+      },
+    });
 }
 
 describe('subscriber: stopping', () => {

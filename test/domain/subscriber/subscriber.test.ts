@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TaskStreamError } from '../../../src/domain/errors.js';
+import { wrapRepository } from '../../../src/conformance/wrap-repository.js';
 import { TOPIC, TASK, consume, seqs, settle, setup, status } from './harness.js';
 
 describe('subscriber: start point', () => {
@@ -78,24 +79,17 @@ describe('subscriber: reading', () => {
     let armed = true;
     const env = setup({
       subscriber: { tuning: { blockMs: 1000 } },
-      wrap: (inner) => ({
-        ...inner,
-        capabilities: inner.capabilities,
-        append: (r) => inner.append(r),
-        readMany: (c, o) => inner.readMany(c, o),
-        tailId: (t) => inner.tailId(t),
-        info: (t) => inner.info(t),
-        deleteTopic: (t) => inner.deleteTopic(t),
-        close: () => inner.close(),
-        read: async (topic, afterId, options) => {
-          const entries = await inner.read(topic, afterId, options);
-          if (entries.length === 0 && armed && (options?.blockMs ?? 0) > 0) {
-            armed = false;
-            await env.append([status(7)]);
-          }
-          return entries;
-        },
-      }),
+      wrap: (inner) =>
+        wrapRepository(inner, {
+          read: async (topic, afterId, options) => {
+            const entries = await inner.read(topic, afterId, options);
+            if (entries.length === 0 && armed && (options?.blockMs ?? 0) > 0) {
+              armed = false;
+              await env.append([status(7)]);
+            }
+            return entries;
+          },
+        }),
     });
     const subscription = env.subscriber.open(TASK);
     await subscription.ready;
