@@ -1,3 +1,4 @@
+import { sleep } from '../../domain/sleep.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import type { StreamId } from '../../domain/stream-id.js';
 import type { ResolvedSseOptions } from './sse-options.js';
@@ -99,7 +100,7 @@ export async function pump(start: PumpStart, writer: SseWriter, options: Resolve
         });
       }
       writer.write(formatSseFrame(streamErrorFrame(err, delay)));
-      await sleep(options, delay, start.signal);
+      await sleep(options.clock, delay, start.signal);
       if (writer.closed || start.signal.aborted) return;
       subscription = start.source.open({
         taskId: start.taskId,
@@ -119,18 +120,3 @@ function isFinal(err: unknown): boolean {
   return err instanceof TaskStreamError && FINAL_CODES.has(err.code);
 }
 
-function sleep(options: ResolvedSseOptions, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = options.clock.setTimeout(done, ms);
-    function done(): void {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort(): void {
-      options.clock.clearTimeout(timer);
-      done();
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}

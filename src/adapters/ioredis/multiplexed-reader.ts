@@ -1,3 +1,4 @@
+import { sleep } from '../../domain/sleep.js';
 import type { Redis } from 'ioredis';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
@@ -184,7 +185,7 @@ export class MultiplexedReader {
             error: err instanceof Error ? err.message : String(err),
             attempt: this.#failures,
           });
-          await this.#sleep(Math.min(2_000, 25 * 2 ** Math.min(this.#failures, 7)));
+          await sleep(this.#options.clock, Math.min(2_000, 25 * 2 ** Math.min(this.#failures, 7)));
           continue;
         }
         this.#round = null;
@@ -263,17 +264,13 @@ export class MultiplexedReader {
         if (id === undefined || this.#closed || this.#round?.epoch !== epoch) return;
         if ((await this.#options.unblock(id)) === 1) return;
         // The XREAD has not reached the server yet (or just returned): try again shortly.
-        await this.#sleep(Math.min(50, 1 + attempt * 2));
+        await sleep(this.#options.clock, Math.min(50, 1 + attempt * 2));
       }
     } catch (err) {
       this.#options.logger.debug('taskstream CLIENT UNBLOCK failed; the read ends at its block timeout', {
         error: err instanceof Error ? err.message : String(err),
       });
     }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.#options.clock.setTimeout(resolve, ms));
   }
 }
 

@@ -1,27 +1,4 @@
-import type { Clock } from '../../ports/clock.js';
 import { TaskStreamError } from '../errors.js';
-
-/**
- * Resolves after `ms` of `clock` time, or at once (without error) when `signal` aborts first.
- * Leaves no timer and no listener behind.
- */
-export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const onAbort = (): void => {
-      clock.clearTimeout(handle);
-      resolve();
-    };
-    const handle = clock.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * Adaptive poll interval for backends that cannot block: the first empty poll after entries

@@ -1,4 +1,5 @@
 import type { Clock } from '../../../ports/clock.js';
+import { sleep } from '../../../domain/sleep.js';
 import type { Publisher } from '../../../domain/publisher/index.js';
 import type { Subscriber } from '../../../domain/subscriber/index.js';
 import { Tally } from './tally.js';
@@ -23,8 +24,6 @@ export function tokensOf(agent: number, message: number, count: number): string[
 export function taskIdOf(runId: string, agent: number): string {
   return `demo-${runId}-agent${agent}`;
 }
-
-const sleep = (clock: Clock, ms: number): Promise<void> => new Promise((resolve) => clock.setTimeout(resolve, ms));
 
 /** One simulated agent: streams its messages at token rate, then marks the task COMPLETED. */
 export async function runAgent(publisher: Publisher, clock: Clock, plan: DemoPlan, taskId: string, agent: number, onToken: () => void): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Publisher } from '../../../domain/publisher/index.js';
+import { sleep } from '../../../domain/sleep.js';
 import type { Clock } from '../../../ports/clock.js';
 
 /** One simulated agent's part in a run. */
@@ -41,20 +42,6 @@ export function scriptedText(agentIndex: number, messageIndex: number): string {
   return LINES[(agentIndex + messageIndex * 2) % LINES.length]!;
 }
 
-function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = (): void => {
-      clock.clearTimeout(timer);
-      resolve();
-    };
-    const timer = clock.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 async function runAgent(publisher: Publisher, clock: Clock, task: SimulatedTask, agentIndex: number, script: AgentScript, signal: AbortSignal): Promise<void> {
   const delay = Math.max(1, Math.round(1000 / script.tokensPerSecond));
