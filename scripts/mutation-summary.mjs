@@ -2,7 +2,7 @@
 // string-literal mutants (which only change an error message's wording), and lists survivors.
 import { readFileSync } from 'node:fs';
 
-const path = process.argv[2] ?? 'reports/mutation/mutation.json';
+const path = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'reports/mutation/mutation.json';
 const report = JSON.parse(readFileSync(path, 'utf8'));
 const detected = new Set(['Killed', 'Timeout']);
 const counted = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
