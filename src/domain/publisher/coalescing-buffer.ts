@@ -1,7 +1,8 @@
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { CoalesceMode } from '../config.js';
 import type { MessageDelta } from '../events.js';
-import { canMerge, deltaChars, mergeDeltas } from './delta-merge.js';
+import { canMerge, deltaChars, deltaText, mergeDeltas } from './delta-merge.js';
+import { deltaBytes, jsonStringBytes, splitDelta } from './entry-size.js';
 
 /** Options of a {@link CoalescingBuffer}. */
 export interface CoalescingBufferOptions {
@@ -17,6 +18,8 @@ export interface CoalescingBufferOptions {
    * producer), further mergeable deltas are merged into the last one, so entry count stays bounded.
    */
   readonly maxPendingEntries: number;
+  /** Largest delta entry (see {@link splitDelta}): larger deltas are split, and merging stops at it. @default Infinity */
+  readonly maxEntryBytes?: number;
   /** Called synchronously when the buffered deltas should go out now; the owner then calls {@link CoalescingBuffer.take} (at once, or when its queue is free). */
   readonly onReady: () => void;
 }
@@ -36,6 +39,8 @@ export interface CoalescingBufferOptions {
 export class CoalescingBuffer {
   readonly #options: CoalescingBufferOptions;
   #runs: MessageDelta[] = [];
+  /** {@link deltaBytes} of each run, kept only when `maxEntryBytes` is finite. */
+  #runBytes: number[] = [];
   #chars = 0;
   #timer: TimerHandle | undefined;
   #ready = false;
@@ -45,13 +50,30 @@ export class CoalescingBuffer {
     this.#options = options;
   }
 
-  /** Buffers one delta; may call `onReady` synchronously. */
+  /**
+   * Buffers one delta (split first when larger than `maxEntryBytes`); may call `onReady`
+   * synchronously. Throws `INVALID_ARGUMENT` (nothing buffered) when it cannot be split to fit.
+   */
   add(delta: MessageDelta): void {
+    const max = this.#options.maxEntryBytes ?? Infinity;
+    if (max === Infinity) return this.#addPiece(delta, Infinity, 0);
+    for (const piece of splitDelta(delta, max)) this.#addPiece(piece, max, deltaBytes(piece));
+  }
+
+  #addPiece(delta: MessageDelta, max: number, bytes: number): void {
     const { mode, maxBufferedChars, maxPendingEntries } = this.#options;
-    const last = this.#runs[this.#runs.length - 1];
-    const merge = last !== undefined && (mode === 'coalesced' || this.#runs.length >= maxPendingEntries) && canMerge(last, delta);
-    if (merge) this.#runs[this.#runs.length - 1] = mergeDeltas(last, delta);
-    else this.#runs.push(delta);
+    const at = this.#runs.length - 1;
+    const last = this.#runs[at];
+    const textBytes = max === Infinity ? 0 : jsonStringBytes(deltaText(delta));
+    const fits = max === Infinity || (this.#runBytes[at] ?? 0) + textBytes <= max;
+    const merge = last !== undefined && fits && (mode === 'coalesced' || this.#runs.length >= maxPendingEntries) && canMerge(last, delta);
+    if (merge) {
+      this.#runs[at] = mergeDeltas(last, delta);
+      if (max !== Infinity) this.#runBytes[at] = (this.#runBytes[at] ?? 0) + textBytes;
+    } else {
+      this.#runs.push(delta);
+      if (max !== Infinity) this.#runBytes.push(bytes);
+    }
     this.#chars += deltaChars(delta);
     if (this.#ready) return;
     const first = !this.#sawFirst;
@@ -72,6 +94,7 @@ export class CoalescingBuffer {
     this.#ready = false;
     const runs = this.#runs;
     this.#runs = [];
+    this.#runBytes = [];
     this.#chars = 0;
     return runs;
   }
