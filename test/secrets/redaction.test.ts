@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { configFromEnv, validateConfig } from '../../src/container.js';
+import { toTaskStreamError } from '../../src/adapters/ioredis/errors.js';
 import { TaskStreamError } from '../../src/domain/errors.js';
 import { REDACTED, redactSecrets, redactUrl, urlSecrets } from '../../src/domain/redaction.js';
 import { leaks } from '../helpers/secret-audit.js';
@@ -56,6 +57,16 @@ describe('TaskStreamError keeps a sanitized copy of its cause', () => {
     const err = new TaskStreamError('BACKEND_AUTH', 'redis get failed', { cause: new ReplyError('WRONGPASS invalid username-password pair') });
     expect(err.cause).toMatchObject({ name: 'ReplyError', message: 'WRONGPASS invalid username-password pair' });
     expect(leaks(err, ['hunter22'])).toEqual([]);
+  });
+
+  it('the ioredis mapping also redacts the password its AUTH/HELLO command sent, should a reply echo it', () => {
+    const reply = Object.assign(new Error('WRONGPASS for hunter22'), { name: 'ReplyError', command: { name: 'hello', args: ['3', 'AUTH', 'default', 'hunter22'] } });
+    const err = toTaskStreamError(reply, 'get');
+    expect(err.code).toBe('BACKEND_AUTH');
+    expect(err.message).toBe(`redis get failed: WRONGPASS for ${REDACTED}`);
+    expect(leaks(err, ['hunter22'])).toEqual([]);
+    const auth = Object.assign(new Error('ERR hunter22'), { name: 'ReplyError', command: { name: 'auth', args: ['user', 'hunter22'] } });
+    expect(leaks(toTaskStreamError(auth, 'get'), ['hunter22'])).toEqual([]);
   });
 
   it('redacts the given secrets in the message, details and every cause down the chain', () => {

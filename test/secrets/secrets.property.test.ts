@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInspect } from '../../src/adapters/cli/inspect.js';
+import { createIoredisRepository } from '../../src/adapters/ioredis/index.js';
 import { configFromEnv, createContainer } from '../../src/container.js';
 import { TaskStreamError } from '../../src/domain/errors.js';
 import { assertWithSeed } from '../domain/publisher/fc-seed.js';
@@ -58,11 +59,24 @@ describe('no secret in any string form of an error, a log line or a config', () 
         const secrets = [password, encodeURIComponent(password), token];
         const logger = recordingLogger();
 
-        // A malformed URL carrying the raw password: rejected, and the cause's `input` is gone.
+        // A malformed URL (bad port) carrying the password unencoded but for the characters that
+        // would end the user-info: rejected, typed, and no cause keeps the URL as `input`.
+        const raw = password.replace(/[/?#]/g, (c) => encodeURIComponent(c));
+        const malformedUrl = `redis://:${raw}@127.0.0.1:99999999/0`;
+        const rawSecrets = [password, raw];
         const malformed = await Promise.resolve()
-          .then(() => configFromEnv({ TASKSTREAM_BACKEND: 'redis', REDIS_URL: `redis://:${password}@127.0.0.1:99999999/0` }))
+          .then(() => configFromEnv({ TASKSTREAM_BACKEND: 'redis', REDIS_URL: malformedUrl }))
           .catch((e: unknown) => e);
-        expectClean('malformed REDIS_URL', malformed, [password]);
+        expect(TaskStreamError.is(malformed, 'INVALID_CONFIG')).toBe(true);
+        expectClean('malformed REDIS_URL', malformed, rawSecrets);
+        const direct = await Promise.resolve()
+          .then(() => createIoredisRepository({ url: malformedUrl }))
+          .catch((e: unknown) => e);
+        expect(TaskStreamError.is(direct, 'INVALID_CONFIG')).toBe(true);
+        expectClean('createIoredisRepository with a malformed url', direct, rawSecrets);
+        const cli = await runInspect(['--url', malformedUrl], { stdout: new PassThrough(), stderr: new PassThrough(), env: {} }).catch((e: unknown) => e);
+        expect(TaskStreamError.is(cli, 'INVALID_ARGUMENT')).toBe(true);
+        expectClean('inspect with a malformed url', cli, rawSecrets);
 
         // A well-formed URL with the wrong password: the config prints redacted but stays usable.
         const url = `redis://:${encodeURIComponent(password)}@${redis.host}:${redis.port}`;

@@ -126,7 +126,12 @@ export async function runInspect(argv: string[], io: CliIo): Promise<number> {
   const top = positiveInt('top', values.top, 10);
   const scanCount = positiveInt('scan-count', values['scan-count'], 1000);
   if (!/^rediss?:\/\//i.test(url)) throw new TaskStreamError('INVALID_ARGUMENT', '--url must start with redis:// or rediss://');
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectionName: 'taskstream-inspect' });
+  let client: Redis;
+  try {
+    client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectionName: 'taskstream-inspect' });
+  } catch (err) {
+    throw new TaskStreamError('INVALID_ARGUMENT', '--url is not a valid redis URL', { cause: err, secrets: urlSecrets(url) });
+  }
   // A refused AUTH/HELLO arrives as an 'error' event; connect() then only says "Connection is closed."
   let authError: unknown;
   client.on('error', (err: unknown) => {

@@ -15,8 +15,9 @@ export function isAuthError(err: unknown): boolean {
  * Redis reply error → `BACKEND_COMMAND`. The cause is a sanitized copy of the original (no
  * `command.args`, so no `AUTH` password); `secrets` (the URL's password) are redacted too.
  */
-export function toTaskStreamError(err: unknown, operation: string, secrets: readonly string[] = []): TaskStreamError {
+export function toTaskStreamError(err: unknown, operation: string, given: readonly string[] = []): TaskStreamError {
   if (err instanceof TaskStreamError) return err;
+  const secrets = [...given, ...authArgs(err)];
   const message = err instanceof Error ? err.message : String(err);
   const name = err instanceof Error ? err.name : '';
   let code: 'BACKEND_AUTH' | 'BACKEND_UNAVAILABLE' | 'BACKEND_COMMAND';
@@ -28,6 +29,16 @@ export function toTaskStreamError(err: unknown, operation: string, secrets: read
   else if (name === 'MaxRetriesPerRequestError' || UNAVAILABLE_PATTERN.test(message) || (err as { code?: unknown })?.code !== undefined && name !== 'ReplyError') code = 'BACKEND_UNAVAILABLE';
   else code = 'BACKEND_COMMAND';
   return new TaskStreamError(code, `redis ${operation} failed: ${message}`, { cause: err, details: { operation }, secrets });
+}
+
+/** The password an ioredis error's `command` sent (`AUTH [user] pass`, `HELLO 3 AUTH user pass`), to redact wherever it is echoed. */
+function authArgs(err: unknown): string[] {
+  const command = (err as { command?: { name?: unknown; args?: unknown } } | null)?.command;
+  if (!command || !Array.isArray(command.args) || !/^(auth|hello)$/i.test(String(command.name))) return [];
+  const args = command.args.map(String);
+  if (String(command.name).toLowerCase() === 'auth') return args.slice(-1);
+  const at = args.findIndex((a) => a.toUpperCase() === 'AUTH');
+  return at >= 0 ? args.slice(at + 2, at + 3) : [];
 }
 
 /** The error every call gets after `close()`. */
