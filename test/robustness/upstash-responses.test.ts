@@ -1,3 +1,4 @@
+import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpstashRepository } from '../../src/adapters/upstash/index.js';
 import { TaskStreamError } from '../../src/domain/errors.js';
@@ -48,6 +49,22 @@ describe('Upstash answers that are not answers: each is a typed error, and nothi
       // The same repository works again once the backend does.
       proxy.mode = 'pass';
       expect(await repo.tailId('task:robust')).toBe('0-0');
+    } finally {
+      proxy.mode = 'pass';
+      await repo.close();
+    }
+  });
+
+  it('a token echoed to a user-supplied @upstash/redis client is redacted too', { timeout: 20_000 }, async () => {
+    const logger = recordingLogger();
+    const client = new Redis({ url: proxy.url, token: stack.server.token, retry: false });
+    const repo = createUpstashRepository({ client, logger, retry: { retries: 0 } });
+    proxy.mode = 'echo-401';
+    try {
+      const err = await repo.tailId('task:robust').then(() => undefined, (e: unknown) => e);
+      expect(TaskStreamError.is(err)).toBe(true);
+      expect(leaks(err, [stack.server.token])).toEqual([]);
+      expect(leaks(logger.lines, [stack.server.token])).toEqual([]);
     } finally {
       proxy.mode = 'pass';
       await repo.close();
