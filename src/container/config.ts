@@ -59,6 +59,12 @@ export function printableBackend(backend: BackendConfig): Record<string, string>
   return { kind: 'upstash', url: redactUrl(backend.url), token: REDACTED };
 }
 
+/** The credentials a backend config holds (URL password, token), for redaction. */
+export function backendSecrets(backend: BackendConfig): string[] {
+  if (backend.kind === 'memory') return [];
+  return [...urlSecrets(backend.url), ...(backend.kind === 'upstash' ? [backend.token] : [])];
+}
+
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** Adds non-enumerable `toJSON`/`toString`/inspect hooks that print {@link printableBackend}; spreading or reading fields is unchanged. */

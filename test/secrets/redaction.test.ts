@@ -109,3 +109,22 @@ describe('the container config prints without secrets and stays usable', () => {
     expect(leaks(upstash.backend, ['tok_hunter22'])).toEqual([]);
   });
 });
+
+describe('the container logger', () => {
+  it('redacts the backend secrets from every message and field the container services log', async () => {
+    const { createContainer, TYPES } = await import('../../src/container.js');
+    const { recordingLogger } = await import('../helpers/secret-audit.js');
+    const logger = recordingLogger();
+    const ts = await createContainer(configFromEnv({ TASKSTREAM_BACKEND: 'redis', REDIS_URL: 'redis://:hunter22@127.0.0.1:1' }), { logger });
+    try {
+      const bound = ts.container.get(TYPES.Logger);
+      bound.warn('echoed hunter22', { error: new Error('auth hunter22'), nested: { deeper: ['hunter22'] }, count: 1 });
+      expect(logger.lines).toHaveLength(1);
+      expect(logger.lines[0]).toContain(`echoed ${REDACTED}`);
+      expect(logger.lines[0]).toContain('count');
+      expect(leaks(logger.lines, ['hunter22'])).toEqual([]);
+    } finally {
+      await ts.close();
+    }
+  });
+});
