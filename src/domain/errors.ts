@@ -1,3 +1,5 @@
+import { containsSecret, redactSecrets, sanitizeCause } from './redaction.js';
+
 /**
  * Every failure taskstream reports is a {@link TaskStreamError} with one of these codes.
  * The codes are part of the public API; `docs/errors.md` lists what each means.
@@ -30,8 +32,6 @@ export type TaskStreamErrorCode =
   | 'BACKEND_COMMAND'
   | 'UNSUPPORTED'
   | 'ABORTED';
-
-import { containsSecret, redactSecrets, sanitizeCause } from './redaction.js';
 
 /** Extra, code-specific facts an error carries (the variable name of a bad setting, a trimmed count, …). */
 export type TaskStreamErrorDetails = Readonly<Record<string, unknown>>;
@@ -90,7 +90,8 @@ function keepSanitized(err: Error, secrets: readonly string[]): Error | undefine
   if (!(err instanceof TaskStreamError)) return undefined;
   if (secrets.length === 0) return err;
   let text = '';
-  for (let c: unknown = err; c instanceof Error; c = c.cause) text += `${c.message}\n${c.stack ?? ''}\n`;
+  let depth = 0;
+  for (let c: unknown = err; c instanceof Error && depth < 8; c = c.cause, depth++) text += `${c.message}\n${c.stack ?? ''}\n`;
   if (!containsSecret(text + safeJson(err.details), secrets)) return err;
   const copy = new TaskStreamError(err.code, err.message, { cause: err.cause, details: err.details, secrets });
   Object.defineProperty(copy, 'stack', { value: redactSecrets(String(err.stack), secrets), configurable: true, writable: true });
