@@ -36,3 +36,20 @@ describe('hostile environment values: one INVALID_CONFIG naming the variable, ne
     expect(leaks(err, ['hunter22'])).toEqual([]);
   });
 });
+
+describe('TASKSTREAM_MAX_ENTRY_BYTES reaches the container publisher', () => {
+  it('a container built from the environment refuses a full larger than the limit', async () => {
+    const { createContainer } = await import('../../src/container.js');
+    const ts = await createContainer(configFromEnv({ TASKSTREAM_MAX_ENTRY_BYTES: '1024' }), { logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    try {
+      expect(ts.publisher.settings.maxEntryBytes).toBe(1024);
+      const message = ts.publisher.open('big');
+      const err = await message.full({ type: 'text', author: 'agent', content: 'x'.repeat(4096) }).catch((e: unknown) => e);
+      expect(TaskStreamError.is(err, 'INVALID_ARGUMENT')).toBe(true);
+      expect((err as TaskStreamError).message).toContain('TASKSTREAM_MAX_ENTRY_BYTES');
+      await message.close();
+    } finally {
+      await ts.close();
+    }
+  });
+});
