@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { CoalesceMode } from '../config.js';
 import type { MessageDelta } from '../events.js';
 import { canMerge, deltaChars, deltaText, mergeDeltas } from './delta-merge.js';
-import { deltaBytes, jsonStringBytes, splitDelta } from './entry-size.js';
+import { jsonStringBytes, metadataBytes, splitDelta } from './entry-size.js';
 
 /** Options of a {@link CoalescingBuffer}. */
 export interface CoalescingBufferOptions {
@@ -39,7 +39,7 @@ export interface CoalescingBufferOptions {
 export class CoalescingBuffer {
   readonly #options: CoalescingBufferOptions;
   #runs: MessageDelta[] = [];
-  /** {@link deltaBytes} of each run, kept only when `maxEntryBytes` is finite. */
+  /** Bytes of each run (its text JSON-escaped, plus a tool call id and name), kept only when `maxEntryBytes` is finite. */
   #runBytes: number[] = [];
   #chars = 0;
   #timer: TimerHandle | undefined;
@@ -56,11 +56,11 @@ export class CoalescingBuffer {
    */
   add(delta: MessageDelta): void {
     const max = this.#options.maxEntryBytes ?? Infinity;
-    if (max === Infinity) return this.#addPiece(delta, Infinity, 0);
-    for (const piece of splitDelta(delta, max)) this.#addPiece(piece, max, deltaBytes(piece));
+    if (max === Infinity) return this.#addPiece(delta, Infinity);
+    for (const piece of splitDelta(delta, max)) this.#addPiece(piece, max);
   }
 
-  #addPiece(delta: MessageDelta, max: number, bytes: number): void {
+  #addPiece(delta: MessageDelta, max: number): void {
     const { mode, maxBufferedChars, maxPendingEntries } = this.#options;
     const at = this.#runs.length - 1;
     const last = this.#runs[at];
@@ -72,7 +72,7 @@ export class CoalescingBuffer {
       if (max !== Infinity) this.#runBytes[at] = (this.#runBytes[at] ?? 0) + textBytes;
     } else {
       this.#runs.push(delta);
-      if (max !== Infinity) this.#runBytes.push(bytes);
+      if (max !== Infinity) this.#runBytes.push(textBytes + metadataBytes(delta));
     }
     this.#chars += deltaChars(delta);
     if (this.#ready) return;

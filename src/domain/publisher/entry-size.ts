@@ -33,7 +33,7 @@ function unitBytes(text: string, i: number): number | undefined {
 }
 
 /** Bytes of a delta's string fields other than its streamed text (a tool call's id and name). */
-function metadataBytes(delta: MessageDelta): number {
+export function metadataBytes(delta: MessageDelta): number {
   return delta.type === 'tool_request' || delta.type === 'tool_response' ? jsonStringBytes(delta.toolCallId) + jsonStringBytes(delta.name) : 0;
 }
 
