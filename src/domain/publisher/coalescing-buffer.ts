@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { CoalesceMode } from '../config.js';
 import type { MessageDelta } from '../events.js';
 import { canMerge, deltaChars, deltaText, mergeDeltas } from './delta-merge.js';
-import { jsonStringBytes, metadataBytes, splitDelta } from './entry-size.js';
+import { RunSizes, splitDelta } from './entry-size.js';
 
 /** Options of a {@link CoalescingBuffer}. */
 export interface CoalescingBufferOptions {
@@ -39,8 +39,8 @@ export interface CoalescingBufferOptions {
 export class CoalescingBuffer {
   readonly #options: CoalescingBufferOptions;
   #runs: MessageDelta[] = [];
-  /** Bytes of each run (its text JSON-escaped, plus a tool call id and name), kept only when `maxEntryBytes` is finite. */
-  #runBytes: number[] = [];
+  /** Sizes of the runs, against `maxEntryBytes` (none when it is infinite). */
+  readonly #sizes: RunSizes | undefined;
   #chars = 0;
   #timer: TimerHandle | undefined;
   #ready = false;
@@ -48,6 +48,8 @@ export class CoalescingBuffer {
 
   constructor(options: CoalescingBufferOptions) {
     this.#options = options;
+    const max = options.maxEntryBytes ?? Infinity;
+    this.#sizes = Number.isFinite(max) ? new RunSizes(max) : undefined;
   }
 
   /**
@@ -56,23 +58,23 @@ export class CoalescingBuffer {
    */
   add(delta: MessageDelta): void {
     const max = this.#options.maxEntryBytes ?? Infinity;
-    if (max === Infinity) return this.#addPiece(delta, Infinity);
-    for (const piece of splitDelta(delta, max)) this.#addPiece(piece, max);
+    if (this.#sizes === undefined) return this.#addPiece(delta);
+    const pieces = splitDelta(delta, max);
+    if (pieces.length === 1) return this.#addPiece(pieces[0]!);
+    for (const piece of pieces) this.#addPiece(piece);
   }
 
-  #addPiece(delta: MessageDelta, max: number): void {
+  #addPiece(delta: MessageDelta): void {
     const { mode, maxBufferedChars, maxPendingEntries } = this.#options;
-    const at = this.#runs.length - 1;
-    const last = this.#runs[at];
-    const textBytes = max === Infinity ? 0 : jsonStringBytes(deltaText(delta));
-    const fits = max === Infinity || (this.#runBytes[at] ?? 0) + textBytes <= max;
-    const merge = last !== undefined && fits && (mode === 'coalesced' || this.#runs.length >= maxPendingEntries) && canMerge(last, delta);
+    const last = this.#runs[this.#runs.length - 1];
+    const sizes = this.#sizes;
+    const merge =
+      last !== undefined && (mode === 'coalesced' || this.#runs.length >= maxPendingEntries) && canMerge(last, delta) && (sizes === undefined || sizes.tryMerge(last, delta));
     if (merge) {
-      this.#runs[at] = mergeDeltas(last, delta);
-      if (max !== Infinity) this.#runBytes[at] = (this.#runBytes[at] ?? 0) + textBytes;
+      this.#runs[this.#runs.length - 1] = mergeDeltas(last, delta);
     } else {
       this.#runs.push(delta);
-      if (max !== Infinity) this.#runBytes.push(textBytes + metadataBytes(delta));
+      sizes?.push(delta);
     }
     this.#chars += deltaChars(delta);
     if (this.#ready) return;
@@ -94,7 +96,7 @@ export class CoalescingBuffer {
     this.#ready = false;
     const runs = this.#runs;
     this.#runs = [];
-    this.#runBytes = [];
+    this.#sizes?.clear();
     this.#chars = 0;
     return runs;
   }

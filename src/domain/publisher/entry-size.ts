@@ -136,3 +136,49 @@ export function limitEntrySize(codec: EventCodec, maxEntryBytes: number): EventC
     },
   };
 }
+
+/**
+ * The sizes of the runs a coalescing buffer holds, kept cheap on the hot path: a run is counted
+ * at an upper bound (6 bytes a code unit) while that stays within `max`, and measured exactly
+ * (once, then kept exact) only when the bound would cross it.
+ */
+export class RunSizes {
+  readonly #max: number;
+  #bytes: number[] = [];
+  #exact: boolean[] = [];
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** Records a new run. */
+  push(piece: MessageDelta): void {
+    const upper = deltaText(piece).length * MAX_UNIT_BYTES + metadataBytes(piece);
+    const exact = upper > this.#max;
+    this.#bytes.push(exact ? deltaBytes(piece) : upper);
+    this.#exact.push(exact);
+  }
+
+  /** True, and recorded, when `piece` appended to the last run (`run`) keeps it within `max`. */
+  tryMerge(run: MessageDelta, piece: MessageDelta): boolean {
+    const at = this.#bytes.length - 1;
+    let bytes = this.#bytes[at] ?? 0;
+    if (!this.#exact[at]) {
+      const upper = bytes + deltaText(piece).length * MAX_UNIT_BYTES;
+      if (upper <= this.#max) {
+        this.#bytes[at] = upper;
+        return true;
+      }
+      bytes = deltaBytes(run);
+      this.#exact[at] = true;
+    }
+    const merged = bytes + jsonStringBytes(deltaText(piece));
+    this.#bytes[at] = merged <= this.#max ? merged : bytes;
+    return merged <= this.#max;
+  }
+
+  clear(): void {
+    this.#bytes = [];
+    this.#exact = [];
+  }
+}
