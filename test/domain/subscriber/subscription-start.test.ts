@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { wrapRepository } from '../../../src/conformance/wrap-repository.js';
-import { TaskStreamError } from '../../../src/domain/errors.js';
+import { TaskStreamError, type TaskStreamErrorCode } from '../../../src/domain/errors.js';
 import { previousStreamId } from '../../../src/domain/stream-id.js';
 import type { ReadOptions, StreamRepository } from '../../../src/ports/stream-repository.js';
 import { consume, seqs, settle, setup, status, TOPIC, TASK } from './harness.js';
@@ -272,7 +272,7 @@ describe('subscription start: a failing backend', () => {
     expect(calls.tailId).toBe(3);
   });
 
-  it.each(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'INVALID_STREAM_ID', 'UNSUPPORTED'])('%s at the start is thrown at once, not retried', async (code) => {
+  it.each<TaskStreamErrorCode>(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'INVALID_STREAM_ID', 'UNSUPPORTED'])('%s at the start is thrown at once, not retried', async (code) => {
     const { calls, wrap } = counted({ info: () => new TaskStreamError(code, 'no') });
     const { subscriber, clock } = setup({ wrap });
     const subscription = subscriber.open(TASK, { lastEventId: '1-0' });
