@@ -1,0 +1,81 @@
+import type { TaskEvent } from '../events.js';
+import { messageKeyOf } from '../message-key.js';
+
+/** A hole in one message's sequence numbers, found by {@link SeqTracker.observe}. */
+export interface SeqHole {
+  readonly messageKey: string;
+  readonly messageIndex: number;
+  readonly fromSeq: number;
+  readonly toSeq: number;
+  readonly exact: boolean;
+}
+
+/** Messages tracked at once; the oldest is forgotten beyond this (its next jump may then go unseen). */
+export const MAX_TRACKED_MESSAGES = 10_000;
+
+/**
+ * The last sequence number this subscription read per message (a message context is one
+ * producer: it numbers its events 0, 1, 2, … without holes). A later event of the same message
+ * whose `seq` is more than one above it reveals entries that were lost.
+ *
+ * Events without a known `seq` (written by agentex itself) or without a message key, and
+ * task-level events (their producer restarts its numbering whenever it goes idle and its id is
+ * not on the wire), are not tracked. A message is forgotten after its `done`, so memory is bounded
+ * by the messages in flight (and by {@link MAX_TRACKED_MESSAGES}). Two producers writing the
+ * same message interleave their numbers; the tracker keeps the highest, so that never reports a
+ * false hole, but it can hide a real one.
+ */
+export class SeqTracker {
+  readonly #last = new Map<string, number>();
+
+  /**
+   * @param firstSightIsHole - when true (the stream was lost and written again after the
+   *   subscription's start point), a message first seen with `seq > 0` reports `0..seq-1` as a
+   *   possible hole (`exact: false`); otherwise its earlier events lie before the start point.
+   */
+  constructor(public firstSightIsHole = false) {}
+
+  /** Records `event` as the starting position (the entry at the resume point) without checking it. */
+  seed(event: TaskEvent): void {
+    const key = trackedKey(event);
+    if (key !== undefined) this.#remember(key, event);
+  }
+
+  /** Records `event` and returns the hole just before it, if any. */
+  observe(event: TaskEvent): SeqHole | null {
+    const key = trackedKey(event);
+    if (key === undefined) return null;
+    const seq = event.seq;
+    const messageIndex = 'index' in event ? event.index : -1;
+    const last = this.#last.get(key);
+    let hole: SeqHole | null = null;
+    if (last !== undefined && seq > last + 1) hole = { messageKey: key, messageIndex, fromSeq: last + 1, toSeq: seq - 1, exact: true };
+    else if (last === undefined && seq > 0 && this.firstSightIsHole) hole = { messageKey: key, messageIndex, fromSeq: 0, toSeq: seq - 1, exact: false };
+    this.#remember(key, event, last);
+    return hole;
+  }
+
+  /** Messages tracked now (for tests: bounded). */
+  get size(): number {
+    return this.#last.size;
+  }
+
+  #remember(key: string, event: TaskEvent, last = this.#last.get(key)): void {
+    if (event.type === 'done') {
+      this.#last.delete(key);
+      return;
+    }
+    const next = last === undefined ? event.seq : Math.max(last, event.seq);
+    this.#last.delete(key);
+    this.#last.set(key, next);
+    if (this.#last.size > MAX_TRACKED_MESSAGES) {
+      const oldest = this.#last.keys().next().value;
+      if (oldest !== undefined) this.#last.delete(oldest);
+    }
+  }
+}
+
+function trackedKey(event: TaskEvent): string | undefined {
+  if (!Number.isSafeInteger(event.seq) || event.seq < 0) return undefined;
+  return messageKeyOf(event);
+}
