@@ -9,6 +9,7 @@
  */
 export { TaskStreamError, type TaskStreamErrorCode, type TaskStreamErrorDetails } from './domain/errors.js';
 export * from './domain/events.js';
+export { messageKeyOf } from './domain/message-key.js';
 export {
   ZERO_ID,
   compareStreamIds,
