@@ -1,4 +1,4 @@
-import type { ExtraFields, TaskEvent } from './events.js';
+import type { TaskEvent } from './events.js';
 
 /**
  * The key that groups a task's events by message, for readers (tallies, UIs, gap detection).
@@ -11,17 +11,14 @@ import type { ExtraFields, TaskEvent } from './events.js';
  * - `undefined` for task-level events (`task_updated`, `error`) and for a message event with
  *   neither (nothing ties it to a message).
  *
- * Limit: a message whose events mix both forms (some with an index, some without) gets two keys.
+ * It works on the events the SSE edge sends too (their JSON is the event). Limit: a message
+ * whose events mix both forms (some with an index, some without) gets two keys.
  */
 export function messageKeyOf(event: TaskEvent): string | undefined {
+  // Self-contained on purpose (no helpers, no imports): the serve page embeds its source.
   if (event.type !== 'start' && event.type !== 'delta' && event.type !== 'full' && event.type !== 'done') return undefined;
-  if (Number.isSafeInteger(event.index) && event.index >= 0) return `index:${event.index}`;
-  const id = parentIdOf(event.parentTaskMessage);
-  return id === undefined ? undefined : `parent:${id}`;
-}
-
-function parentIdOf(parent: ExtraFields | null | undefined): string | undefined {
-  if (parent === null || parent === undefined || typeof parent !== 'object') return undefined;
-  const id = (parent as Record<string, unknown>)['id'];
-  return typeof id === 'string' && id.length > 0 ? id : undefined;
+  if (Number.isSafeInteger(event.index) && event.index >= 0) return 'index:' + String(event.index);
+  const parent = event.parentTaskMessage;
+  const id = typeof parent === 'object' && parent !== null ? (parent as Record<string, unknown>)['id'] : undefined;
+  return typeof id === 'string' && id.length > 0 ? 'parent:' + id : undefined;
 }
