@@ -50,7 +50,8 @@ export interface SubscribeOptions {
   /**
    * Return after yielding a `task_updated` event with a terminal status (`TERMINAL_TASK_STATUSES`).
    * When the entry at `lastEventId` is such an event (the reader already got it), the start says
-   * `ended: true` and the iterator returns at once: one extra non-blocking read, on resume only.
+   * `ended: true` and the iterator returns at once (the subscriber reads the entry at a resume point
+   * anyway, to check that the stream still holds it: see `checkResumeEntry`).
    * @default false
    */
   readonly untilTerminal?: boolean;

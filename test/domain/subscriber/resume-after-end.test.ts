@@ -122,7 +122,7 @@ describe('resuming a subscription that waits for the terminal status', () => {
     expect(run.items[0]!.event).toMatchObject({ type: 'gap', reason: 'reset' });
   });
 
-  it('at the terminal entry without untilTerminal: not ended, no extra read, and later entries still arrive', async () => {
+  it('at the terminal entry without untilTerminal: not ended, and later entries still arrive', async () => {
     const { subscriber, append, memory, clock } = setup();
     const ids = await append([status(1, 'COMPLETED')]);
     const subscription = subscriber.open(TASK, { lastEventId: ids[0]!, untilTerminal: false });
