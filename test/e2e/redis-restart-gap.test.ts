@@ -34,7 +34,7 @@ async function collect(iterable: AsyncIterable<SubscriptionItem>, stop: (item: S
 }
 
 describe('a resumed reader after a redis-server restart without persistence', () => {
-  it('gets a reset gap, then a seq gap covering the lost 100..199, before seq 200', async () => {
+  it('gets a reset gap, then a seq gap covering the lost 100..199 (exactly, given knownSeqs), before seq 200', async () => {
     const settings = { keyPrefix: uniquePrefix('restart'), coalesce: 'off' as const };
     const publisher = createPublisher({ repository, clock: systemClock, logger: silent, settings, retry: { maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 500 } });
     const subscriber = createSubscriber({ repository, clock: systemClock, settings, tuning: { blockMs: 200, retryBaseMs: 20, retryMaxMs: 200, maxRetries: 50 } });
@@ -45,7 +45,8 @@ describe('a resumed reader after a redis-server restart without persistence', ()
 
     deltas(0, 100);
     await message.flush();
-    const first = await collect(subscriber.open('t1', { lastEventId: '0-0', limit: 100 }), () => false);
+    const firstSubscription = subscriber.open('t1', { lastEventId: '0-0', limit: 100 });
+    const first = await collect(firstSubscription, () => false);
     expect(first.map((i) => (i.event.type === 'delta' ? i.event.seq : i.event.type))).toEqual(Array.from({ length: 100 }, (_, i) => i));
     const resumeId = first[99]!.id;
 
@@ -64,6 +65,11 @@ describe('a resumed reader after a redis-server restart without persistence', ()
     expect(seqGap).toMatchObject({ type: 'gap', reason: 'seq', messageKey: 'index:0', messageIndex: 0, toSeq: 199, exact: false });
     // The gap covers what this reader lost (100..199): it read 0..99 itself, and the gap starts at or before 100.
     expect(seqGap.type === 'gap' && seqGap.reason === 'seq' && seqGap.fromSeq <= 100).toBe(true);
+
+    // An in-process reader that hands over what it holds gets the exact range.
+    const exact = await collect(subscriber.open('t1', { lastEventId: resumeId, knownSeqs: firstSubscription.lastSeqs() }), (item) => item.event.type === 'done');
+    expect(exact[1]!.event).toMatchObject({ type: 'gap', reason: 'seq', messageKey: 'index:0', fromSeq: 100, toSeq: 199, exact: true });
+    expect(exact.slice(2).map((i) => i.id)).toEqual(resumed.slice(2).map((i) => i.id));
     await publisher.close();
   }, 60_000);
 });

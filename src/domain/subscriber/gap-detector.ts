@@ -38,8 +38,16 @@ export class GapDetector {
 
   constructor(
     private readonly codec: EventCodec,
+    knownSeqs: Readonly<Record<string, number>>,
     private readonly probe: GapProbe,
-  ) {}
+  ) {
+    for (const [key, seq] of Object.entries(knownSeqs)) this.#seqs.seedKey(key, seq);
+  }
+
+  /** The last seq read per message in flight. */
+  lastSeqs(): Record<string, number> {
+    return this.#seqs.snapshot();
+  }
 
   /**
    * Checks a resume point after `checkResumePoint` (which handles a missing stream, a point newer

@@ -41,6 +41,16 @@ export class SeqTracker {
     if (key !== undefined) this.#remember(key, event);
   }
 
+  /** Records that the reader holds `seq` of message `key` (a previous subscription's {@link snapshot}). */
+  seedKey(key: string, seq: number): void {
+    this.#last.set(key, Math.max(seq, this.#last.get(key) ?? seq));
+  }
+
+  /** The last seq per message tracked now. */
+  snapshot(): Record<string, number> {
+    return Object.fromEntries(this.#last);
+  }
+
   /** Records `event` and returns the hole just before it, if any. */
   observe(event: TaskEvent): SeqHole | null {
     const key = trackedKey(event);

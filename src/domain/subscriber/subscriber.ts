@@ -5,7 +5,7 @@ import { agentexCodec } from '../codec/agentex-codec.js';
 import type { EventCodec } from '../codec/event-codec.js';
 import { resolveSettings, topicFor, type StreamSettings } from '../config.js';
 import type { SubscriptionItem } from '../events.js';
-import { DEFAULT_SUBSCRIBER_TUNING, resolveTuning, validateLimit, type SubscribeOptions, type SubscriberTuning } from './options.js';
+import { DEFAULT_SUBSCRIBER_TUNING, resolveTuning, validateKnownSeqs, validateLimit, type SubscribeOptions, type SubscriberTuning } from './options.js';
 import { StreamSubscription, type Subscription } from './subscription.js';
 
 /** What {@link createSubscriber} needs. */
@@ -75,6 +75,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       tuning,
       untilTerminal: subscribeOptions.untilTerminal ?? false,
       limit: validateLimit(subscribeOptions.limit),
+      knownSeqs: validateKnownSeqs(subscribeOptions.knownSeqs),
       maxLenHint: settings.maxLen,
     });
   };

@@ -30,6 +30,8 @@ export interface SubscriptionPlan {
   readonly tuning: SubscriberTuning;
   readonly untilTerminal: boolean;
   readonly limit: number | undefined;
+  /** The last seq per message key the reader already holds (`SubscribeOptions.knownSeqs`). */
+  readonly knownSeqs: Readonly<Record<string, number>>;
   /** The `maxLen` streams are published with (0: unknown or untrimmed); a hint for the trimming check. */
   readonly maxLenHint: number;
 }
@@ -53,6 +55,11 @@ export interface Subscription extends AsyncIterable<SubscriptionItem> {
   readonly cursor: StreamId | undefined;
   /** Stops the subscription: ends the pending read; the iterator returns. Deletes nothing. Idempotent. */
   close(): void;
+  /**
+   * The last `seq` read per message still in flight (finished messages are dropped), keyed by
+   * `messageKeyOf`: pass it as `knownSeqs` when resuming, for exact `seq` gaps after a reset.
+   */
+  lastSeqs(): Record<string, number>;
 }
 
 export class StreamSubscription implements Subscription {
@@ -78,7 +85,7 @@ export class StreamSubscription implements Subscription {
     if (external?.aborted) this.#controller.abort();
     else external?.addEventListener('abort', onAbort, { once: true });
     this.#unlink = () => external?.removeEventListener('abort', onAbort);
-    this.#gaps = new GapDetector(deps.codec, {
+    this.#gaps = new GapDetector(deps.codec, plan.knownSeqs, {
       info: () => this.#withRetry('info', () => this.deps.repository.info(this.topic)),
       entryAtOrAfter: (id) => this.#entryAtOrAfter(id),
     });
@@ -89,6 +96,10 @@ export class StreamSubscription implements Subscription {
 
   get cursor(): StreamId | undefined {
     return this.#cursor;
+  }
+
+  lastSeqs(): Record<string, number> {
+    return this.#gaps.lastSeqs();
   }
 
   close(): void {

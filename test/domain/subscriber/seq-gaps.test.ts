@@ -126,6 +126,34 @@ describe('subscriber: a resume point from an earlier incarnation of the stream',
     await run.finished;
   });
 
+  it('with knownSeqs from the stopped subscription, the seq gap names exactly 100..199', async () => {
+    const ctx = setup();
+    const old = await ctx.append(Array.from({ length: 100 }, (_, seq) => delta(0, seq)));
+    const first = ctx.subscriber.open(TASK, { lastEventId: '0-0', limit: 100 });
+    const firstRun = consume(first);
+    await firstRun.finished;
+    expect(firstRun.items.map((i) => i.id)).toEqual(old);
+    expect(first.lastSeqs()).toEqual({ 'index:0': 99 });
+    await ctx.memory.deleteTopic(TOPIC);
+    await ctx.clock.advance(1_000);
+    await ctx.append([delta(0, 200), done(0, 201)]);
+    const resumed = ctx.subscriber.open(TASK, { lastEventId: old[99], knownSeqs: first.lastSeqs() });
+    const run = consume(resumed);
+    await settle();
+    expect(shape(run.items)).toEqual(['gap:reset', 'gap:seq', '0/200', '0/201']);
+    expect(run.items[1]!.event).toMatchObject({ messageKey: 'index:0', fromSeq: 100, toSeq: 199, exact: true });
+    expect(resumed.lastSeqs()).toEqual({});
+    resumed.close();
+    await run.finished;
+  });
+
+  it('rejects knownSeqs that are not integers >= 0 with INVALID_ARGUMENT', () => {
+    const { subscriber } = setup();
+    for (const knownSeqs of [{ 'index:0': -1 }, { 'index:0': 1.5 }, [] as unknown as Record<string, number>, null as unknown as Record<string, number>]) {
+      expect(() => subscriber.open(TASK, { knownSeqs })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+  });
+
   it('a resume point whose stream is missing gets a reset gap before the first entry that appears', async () => {
     const { subscriber, append } = setup();
     const subscription = subscriber.open(TASK, { lastEventId: '1600000000000-3' });
