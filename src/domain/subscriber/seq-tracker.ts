@@ -43,7 +43,10 @@ export class SeqTracker {
 
   /** Records that the reader holds `seq` of message `key` (a previous subscription's {@link snapshot}). */
   seedKey(key: string, seq: number): void {
-    this.#last.set(key, Math.max(seq, this.#last.get(key) ?? seq));
+    const last = this.#last.get(key);
+    this.#last.delete(key);
+    this.#last.set(key, last === undefined ? seq : Math.max(seq, last));
+    this.#evict();
   }
 
   /** The last seq per message tracked now. */
@@ -78,9 +81,14 @@ export class SeqTracker {
     const next = last === undefined ? event.seq : Math.max(last, event.seq);
     this.#last.delete(key);
     this.#last.set(key, next);
-    if (this.#last.size > MAX_TRACKED_MESSAGES) {
+    this.#evict();
+  }
+
+  #evict(): void {
+    while (this.#last.size > MAX_TRACKED_MESSAGES) {
       const oldest = this.#last.keys().next().value;
-      if (oldest !== undefined) this.#last.delete(oldest);
+      if (oldest === undefined) return;
+      this.#last.delete(oldest);
     }
   }
 }

@@ -34,3 +34,14 @@ describe('SeqTracker', () => {
     expect(new SeqTracker(true).observe(delta(0, 0))).toBeNull();
   });
 });
+
+describe('SeqTracker: seeds from a previous subscription', () => {
+  it('continues from seeded seqs and reports exact holes, with the same bound', () => {
+    const tracker = new SeqTracker(true);
+    tracker.seedKey('index:0', 99);
+    expect(tracker.observe(delta(0, 200))).toEqual({ messageKey: 'index:0', messageIndex: 0, fromSeq: 100, toSeq: 199, exact: true });
+    expect(tracker.snapshot()).toEqual({ 'index:0': 200 });
+    for (let i = 0; i < MAX_TRACKED_MESSAGES + 5; i++) tracker.seedKey(`index:${i + 1}`, 0);
+    expect(tracker.size).toBe(MAX_TRACKED_MESSAGES);
+  });
+});
