@@ -9,6 +9,10 @@ import { SeqTracker } from './seq-tracker.js';
 /** How the detector reaches the stream: retried calls of the subscription. */
 export interface GapProbe {
   info(): Promise<StreamInfo | null>;
+  /** `info` without retries (for best-effort checks on the read path). */
+  infoOnce(): Promise<StreamInfo | null>;
+  /** Reports a best-effort check that failed (and so found no gap). */
+  warn(message: string, error: unknown): void;
   /** The entry at `id`, or the first one after it (one non-blocking read of one entry). */
   entryAtOrAfter(id: StreamId): Promise<StreamEntry | undefined>;
 }
@@ -71,13 +75,32 @@ export class GapDetector {
     return { gap: null, event };
   }
 
-  /** After a reconnect: whether the cursor is still an entry of the stream. Best effort: a failed check is no gap. */
-  async checkPosition(cursor: StreamId): Promise<GapEvent | null> {
-    const info = await this.probe.info();
-    if (info === null || gapAfter(cursor, info) !== null) return null;
-    const gap = checkResumeEntry(cursor, info, (await this.probe.entryAtOrAfter(cursor))?.id);
-    if (gap !== null) this.#seqs.firstSightIsHole = true;
-    return gap;
+  /**
+   * After a read that returned a full page (the reader is behind): whether trimming removed
+   * entries between `cursor` and `nextId`. Best effort: a failed `info` is no gap.
+   */
+  async trimmedBefore(cursor: StreamId, nextId: StreamId): Promise<GapEvent | null> {
+    try {
+      const info = await this.probe.infoOnce();
+      return info === null ? null : gapAfter(cursor, info, nextId);
+    } catch (err) {
+      this.probe.warn('info for the trimming check failed', err);
+      return null;
+    }
+  }
+
+  /** After a reconnect: a reset gap when the cursor is no longer an entry of the stream. Best effort: a failed check is no gap. */
+  async afterReconnect(cursor: StreamId): Promise<GapEvent | null> {
+    try {
+      const info = await this.probe.info();
+      if (info === null || gapAfter(cursor, info) !== null) return null;
+      const gap = checkResumeEntry(cursor, info, (await this.probe.entryAtOrAfter(cursor))?.id);
+      if (gap !== null) this.#seqs.firstSightIsHole = true;
+      return gap;
+    } catch (err) {
+      this.probe.warn('position check after a reconnect failed', err);
+      return null;
+    }
   }
 
   /** The gaps to yield before `entry` (decoded as `event`), the reader being at `cursor`. */

@@ -8,7 +8,7 @@ import { compareStreamIds, previousStreamId, type StreamId } from '../stream-id.
 import { sleep } from '../sleep.js';
 import { PollBackoff, exhausted, isTransient, retryDelay } from './backoff.js';
 import type { SubscriberTuning } from './options.js';
-import { checkResumePoint, gapAfter, parseResumePoint } from '../cursor.js';
+import { checkResumePoint, parseResumePoint } from '../cursor.js';
 import { decodeEntry, isTerminal } from './decode-entry.js';
 import { GapDetector } from './gap-detector.js';
 import type { SubscriptionStart } from './start-point.js';
@@ -87,7 +87,9 @@ export class StreamSubscription implements Subscription {
     this.#unlink = () => external?.removeEventListener('abort', onAbort);
     this.#gaps = new GapDetector(deps.codec, plan.knownSeqs, {
       info: () => this.#withRetry('info', () => this.deps.repository.info(this.topic)),
+      infoOnce: () => this.deps.repository.info(this.topic),
       entryAtOrAfter: (id) => this.#entryAtOrAfter(id),
+      warn: (message, error) => this.deps.logger?.warn(`taskstream subscriber: ${message}`, { topic: this.topic, error: error instanceof Error ? error.message : String(error) }),
     });
     this.ready = this.#start();
     // The caller may only iterate; the iterator rethrows, so an unobserved `ready` is not an error.
@@ -195,8 +197,11 @@ export class StreamSubscription implements Subscription {
           continue;
         }
         poll.active();
-        let gap = read.length >= this.#behindThreshold() ? await this.#gapBefore(cursor, entries[0]!.id) : null;
-        if (gap === null && this.#retried) gap = await this.#positionAfterReconnect(cursor);
+        let gap = read.length >= this.#behindThreshold() ? await this.#gaps.trimmedBefore(cursor, entries[0]!.id) : null;
+        if (gap === null && this.#retried) {
+          this.#retried = false;
+          gap = await this.#gaps.afterReconnect(cursor);
+        }
         if (gap !== null) {
           yield { id: cursor, event: gap };
           yielded++;
@@ -229,28 +234,6 @@ export class StreamSubscription implements Subscription {
   #behindThreshold(): number {
     const { count } = this.plan.tuning;
     return this.plan.maxLenHint > 0 ? Math.min(count, this.plan.maxLenHint) : count;
-  }
-
-  /** Whether entries between `cursor` and `nextId` may have been trimmed; best effort (a failed `info` is no gap). */
-  async #gapBefore(cursor: StreamId, nextId: StreamId): Promise<GapEvent | null> {
-    try {
-      const info = await this.deps.repository.info(this.plan.topic);
-      return info === null ? null : gapAfter(cursor, info, nextId);
-    } catch (err) {
-      this.deps.logger?.warn('taskstream subscriber: info for the trimming check failed', { topic: this.topic, error: err instanceof Error ? err.message : String(err) });
-      return null;
-    }
-  }
-
-  /** After a reconnect, a reset gap when the cursor is no longer an entry of the stream; best effort (a failed check is no gap). */
-  async #positionAfterReconnect(cursor: StreamId): Promise<GapEvent | null> {
-    this.#retried = false;
-    try {
-      return await this.#gaps.checkPosition(cursor);
-    } catch (err) {
-      this.deps.logger?.warn('taskstream subscriber: position check after a reconnect failed', { topic: this.topic, error: err instanceof Error ? err.message : String(err) });
-      return null;
-    }
   }
 
   #read(cursor: StreamId, blocking: boolean): Promise<readonly StreamEntry[]> {
