@@ -33,8 +33,9 @@ export interface ResumeFinding {
  *   lost and written again: a `reset` gap. A resume point whose stream is missing gets one before
  *   the first entry that appears, since that entry belongs to a new incarnation.
  * - **Sequence jumps.** Per message ({@link SeqTracker}), a `seq` more than one above the last
- *   one read: a `seq` gap naming the missing range, before the entry that revealed it. After a
- *   reset, a message first seen with `seq > 0` is reported too (`exact: false`).
+ *   one read: a `seq` gap naming the missing range, before the entry that revealed it. A message
+ *   first seen with `seq > 0` is reported too when the reader starts at `0-0` and nothing was
+ *   trimmed (its start was lost: `exact: true`), or after a reset (`exact: false`).
  */
 export class GapDetector {
   readonly #seqs = new SeqTracker();
@@ -58,7 +59,11 @@ export class GapDetector {
    * than the stream, and trimming); seeds the sequence tracker from the entry at the point.
    */
   async checkResume(resumeId: StreamId, info: StreamInfo | null, trimmedGap: boolean): Promise<ResumeFinding> {
-    if (resumeId === ZERO_ID || trimmedGap) return { gap: null, event: undefined };
+    if (trimmedGap) return { gap: null, event: undefined };
+    if (resumeId === ZERO_ID) {
+      this.#seqs.firstSight = 'exact';
+      return { gap: null, event: undefined };
+    }
     if (info === null) {
       this.#resetOnFirstEntry = true;
       return { gap: null, event: undefined };
@@ -66,7 +71,7 @@ export class GapDetector {
     const entry = await this.probe.entryAtOrAfter(resumeId);
     const gap = checkResumeEntry(resumeId, info, entry?.id);
     if (gap !== null) {
-      this.#seqs.firstSightIsHole = true;
+      this.#seqs.firstSight = 'inexact';
       return { gap, event: undefined };
     }
     if (entry?.id !== resumeId) return { gap: null, event: undefined };
@@ -89,13 +94,18 @@ export class GapDetector {
     }
   }
 
+  /** A tail snapshot of `0-0` (no entries yet): the reader will see every message from its start. */
+  startAtTail(tailId: StreamId): void {
+    if (tailId === ZERO_ID) this.#seqs.firstSight = 'exact';
+  }
+
   /** After a reconnect: a reset gap when the cursor is no longer an entry of the stream. Best effort: a failed check is no gap. */
   async afterReconnect(cursor: StreamId): Promise<GapEvent | null> {
     try {
       const info = await this.probe.info();
       if (info === null || gapAfter(cursor, info) !== null) return null;
       const gap = checkResumeEntry(cursor, info, (await this.probe.entryAtOrAfter(cursor))?.id);
-      if (gap !== null) this.#seqs.firstSightIsHole = true;
+      if (gap !== null) this.#seqs.firstSight = 'inexact';
       return gap;
     } catch (err) {
       this.probe.warn('position check after a reconnect failed', err);
@@ -108,7 +118,7 @@ export class GapDetector {
     const gaps: GapEvent[] = [];
     if (this.#resetOnFirstEntry) {
       this.#resetOnFirstEntry = false;
-      this.#seqs.firstSightIsHole = true;
+      this.#seqs.firstSight = 'inexact';
       gaps.push({ type: 'gap', reason: 'reset', resumeId: cursor, firstRetainedId: entry.id, trimmed: 0 });
     }
     const hole = event.type === 'decode_error' || event.type === 'gap' ? null : this.#seqs.observe(event);

@@ -10,6 +10,9 @@ export interface SeqHole {
   readonly exact: boolean;
 }
 
+/** What a message first seen with `seq > 0` means; see {@link SeqTracker}. */
+export type FirstSight = 'ignore' | 'exact' | 'inexact';
+
 /** Messages tracked at once; the oldest is forgotten beyond this (its next jump may then go unseen). */
 export const MAX_TRACKED_MESSAGES = 10_000;
 
@@ -29,11 +32,13 @@ export class SeqTracker {
   readonly #last = new Map<string, number>();
 
   /**
-   * @param firstSightIsHole - when true (the stream was lost and written again after the
-   *   subscription's start point), a message first seen with `seq > 0` reports `0..seq-1` as a
-   *   possible hole (`exact: false`); otherwise its earlier events lie before the start point.
+   * @param firstSight - what a message first seen with `seq > 0` means. `'ignore'`: its earlier
+   *   events lie before the start point (a tail snapshot, a resume point in the same stream).
+   *   `'exact'`: the reader reads the stream from its very beginning and nothing was trimmed, so
+   *   `0..seq-1` are lost. `'inexact'`: the stream was lost and written again after the start
+   *   point; `0..seq-1` may be lost, some may be held by the reader from before.
    */
-  constructor(public firstSightIsHole = false) {}
+  constructor(public firstSight: FirstSight = 'ignore') {}
 
   /** Records `event` as the starting position (the entry at the resume point) without checking it. */
   seed(event: TaskEvent): void {
@@ -63,7 +68,7 @@ export class SeqTracker {
     const last = this.#last.get(key);
     let hole: SeqHole | null = null;
     if (last !== undefined && seq > last + 1) hole = { messageKey: key, messageIndex, fromSeq: last + 1, toSeq: seq - 1, exact: true };
-    else if (last === undefined && seq > 0 && this.firstSightIsHole) hole = { messageKey: key, messageIndex, fromSeq: 0, toSeq: seq - 1, exact: false };
+    else if (last === undefined && seq > 0 && this.firstSight !== 'ignore') hole = { messageKey: key, messageIndex, fromSeq: 0, toSeq: seq - 1, exact: this.firstSight === 'exact' };
     this.#remember(key, event, last);
     return hole;
   }

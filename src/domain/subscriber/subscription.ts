@@ -135,6 +135,7 @@ export class StreamSubscription implements Subscription {
     const resumeId = parseResumePoint(this.plan.lastEventId);
     if (resumeId === undefined) {
       const tail = await this.#withRetry('tailId', () => this.deps.repository.tailId(topic));
+      this.#gaps.startAtTail(tail);
       this.#cursor = tail;
       return { topic, startId: tail, resumed: false, gap: null, ended: false };
     }

@@ -85,6 +85,19 @@ describe('subscriber: gaps in a message\'s sequence numbers', () => {
     await run.finished;
   });
 
+  it('a reader that sees the stream from its beginning (tail 0-0, nothing trimmed) reports a message whose start is missing, exactly', async () => {
+    const { subscriber, append } = setup();
+    const subscription = subscriber.open(TASK);
+    expect((await subscription.ready).startId).toBe('0-0');
+    const run = consume(subscription);
+    await append([delta(0, 0), delta(1, 3), delta(1, 4)]);
+    await settle();
+    expect(shape(run.items)).toEqual(['0/0', 'gap:seq', '1/3', '1/4']);
+    expect(run.items[1]!.event).toMatchObject({ messageKey: 'index:1', fromSeq: 0, toSeq: 2, exact: true });
+    subscription.close();
+    await run.finished;
+  });
+
   it('a tail-snapshot start reports no gap for messages already in progress', async () => {
     const { subscriber, append } = setup();
     await append([delta(0, 0), delta(0, 1)]);

@@ -30,14 +30,14 @@ describe('SeqTracker', () => {
 
   it('reports a first sight with seq > 0 only after a reset, as inexact', () => {
     expect(new SeqTracker().observe(delta(0, 5))).toBeNull();
-    expect(new SeqTracker(true).observe(delta(0, 5))).toEqual({ messageKey: 'index:0', messageIndex: 0, fromSeq: 0, toSeq: 4, exact: false });
-    expect(new SeqTracker(true).observe(delta(0, 0))).toBeNull();
+    expect(new SeqTracker('inexact').observe(delta(0, 5))).toEqual({ messageKey: 'index:0', messageIndex: 0, fromSeq: 0, toSeq: 4, exact: false });
+    expect(new SeqTracker('inexact').observe(delta(0, 0))).toBeNull();
   });
 });
 
 describe('SeqTracker: seeds from a previous subscription', () => {
   it('continues from seeded seqs and reports exact holes, with the same bound', () => {
-    const tracker = new SeqTracker(true);
+    const tracker = new SeqTracker('inexact');
     tracker.seedKey('index:0', 99);
     expect(tracker.observe(delta(0, 200))).toEqual({ messageKey: 'index:0', messageIndex: 0, fromSeq: 100, toSeq: 199, exact: true });
     expect(tracker.snapshot()).toEqual({ 'index:0': 200 });
