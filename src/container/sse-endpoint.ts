@@ -25,7 +25,7 @@ export class SseEndpoint {
     @inject(TYPES.Logger) logger: Logger,
     @inject(TYPES.SseOptions) @optional() options: SseOptions | undefined,
   ) {
-    this.#handler = createSseHandler(subscriber, { keyPrefix: settings.keyPrefix, clock, logger, ...options });
+    this.#handler = createSseHandler(subscriber, { clock, logger, ...options });
   }
 
   /** Answers one SSE request for `taskId` (see `sseResponse`). */

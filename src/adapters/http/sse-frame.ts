@@ -1,4 +1,5 @@
 import { TaskStreamError } from '../../domain/errors.js';
+import { stringifyJson } from './safe-json.js';
 
 /** One server-sent event, before framing. */
 export interface SseFrame {
@@ -16,12 +17,13 @@ const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const UNSAFE_ID = /[\r\n\0]/;
 
 /**
- * JSON text that is safe on one SSE line: `JSON.stringify` already escapes CR, LF, NUL and
- * lone surrogates; U+2028/U+2029 are escaped too, for line splitters that treat them as breaks.
+ * JSON text that is safe on one SSE line: JSON escapes CR, LF, NUL and lone surrogates;
+ * U+2028/U+2029 are escaped too, for line splitters that treat them as breaks. Serialized
+ * without recursion ({@link stringifyJson}): a value nested deeper than 512 levels throws
+ * `DECODE_FAILED` instead of overflowing the stack.
  */
 export function sseJson(value: unknown): string {
-  const text = JSON.stringify(value);
-  if (text === undefined) return 'null';
+  const text = stringifyJson(value);
   return text.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
