@@ -56,7 +56,8 @@ export function formatSseFrame(frame: SseFrame): string {
     }
     out += `event: ${frame.event}\n`;
   }
-  return `${out}${sseDataLines(sseJson(frame.data))}\n`;
+  // JSON text has no raw line break (JSON escapes CR and LF): it is one `data:` line as it is.
+  return `${out}data: ${sseJson(frame.data)}\n\n`;
 }
 
 /** A comment line (ignored by clients): used for keep-alives. Line breaks in `text` are dropped. */

@@ -10,6 +10,7 @@ import { PollBackoff, exhausted, isTransient, retryDelay } from './backoff.js';
 import type { SubscriberTuning } from './options.js';
 import { checkResumePoint, gapAfter, parseResumePoint } from '../cursor.js';
 import type { SubscriptionStart } from './start-point.js';
+import { decodeShared } from './shared-decode.js';
 
 /** What a subscription needs from its subscriber. */
 export interface SubscriptionDeps {
@@ -180,7 +181,7 @@ export class StreamSubscription implements Subscription {
           if (signal.aborted || (limit !== undefined && yielded >= limit)) return;
         }
         for (const entry of entries) {
-          const event = decodeEntry(this.deps.codec, entry);
+          const event = decodeShared(this.deps.codec, entry, decodeEntry);
           cursor = entry.id;
           this.#cursor = cursor;
           yield { id: entry.id, event };

@@ -1,6 +1,7 @@
 // Issue 8 item 3 (edge): one encoded copy per entry for all readers; a reader's budget counts the frame.
 import { describe, expect, it } from 'vitest';
 import { sseResponse } from '../../../src/adapters/http/index.js';
+import type { SubscriptionItem } from '../../../src/domain/events.js';
 import { createWorld, SseBody, sseRequest } from './sse-helpers.js';
 
 /** Every chunk a body has queued so far, without waiting for more. */
@@ -75,5 +76,24 @@ describe('byte budget', () => {
     const body = new SseBody((await sseResponse(world.subscriber, 'task-1', sseRequest('/e'), { clock: world.clock, keepAliveMs: 0, maxBufferedBytes: 1_024 })).body!);
     await body.finished();
     expect(body.types).toEqual(['connected', 'delta', 'done', 'task_updated', 'end']);
+  });
+});
+
+describe('decoded once for all readers', () => {
+  it('two subscriptions that read the same entry object get the same decoded event', async () => {
+    const world = createWorld();
+    const message = world.publisher.open('task-1');
+    message.delta({ type: 'text', textDelta: 'z'.repeat(100_000) });
+    await message.done();
+    const first = world.subscriber.open('task-1', { lastEventId: '0-0', limit: 1 });
+    const second = world.subscriber.open('task-1', { lastEventId: '0-0', limit: 1 });
+    const firstItem = async (items: AsyncIterable<SubscriptionItem>): Promise<SubscriptionItem | undefined> => {
+      for await (const item of items) return item;
+      return undefined;
+    };
+    const a = await firstItem(first);
+    const b = await firstItem(second);
+    expect(a!.event.type).toBe('delta');
+    expect(b!.event).toBe(a!.event);
   });
 });
