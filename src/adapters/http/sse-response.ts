@@ -130,6 +130,16 @@ async function respond(subscriber: SubscriberLike, taskId: string, request: Requ
     logger?.warn('taskstream sse: could not fix the start; answering 503', { taskId, timedOut: opened.timedOut, error: error instanceof Error ? error.message : String(error) });
     return serviceUnavailable('BACKEND_UNAVAILABLE', 'the event store did not answer in time; retry later', options.connectTimeoutMs);
   }
+  if (lastEventId !== undefined && aheadOfClock(opened.start.startId, options.clock.now())) {
+    // Only a missing stream gets here (an existing one rejects ids past its tail): no server issued this id.
+    opened.stop();
+    release();
+    return badRequest(
+      new TaskStreamError('INVALID_RESUME_POINT', `Last-Event-ID ${JSON.stringify(lastEventId).slice(0, 80)} is ahead of the server clock: no stream issued it`, {
+        details: { lastEventId },
+      }),
+    );
+  }
   if (opened.start.ended) {
     // The client already got the terminal event (a browser reconnecting after `end`): 204 stops it for good.
     opened.stop();
@@ -144,6 +154,14 @@ async function respond(subscriber: SubscriberLike, taskId: string, request: Requ
     w.abort();
   });
   return new Response(w.stream, { status: 200, headers: SSE_HEADERS });
+}
+
+/** How far a resume id's time part may run ahead of the edge's clock (skew between servers). */
+const MAX_ID_CLOCK_SKEW_MS = 5 * 60_000;
+
+function aheadOfClock(id: StreamId, now: number): boolean {
+  const ms = id.slice(0, id.indexOf('-'));
+  return BigInt(ms) > BigInt(Math.floor(now)) + BigInt(MAX_ID_CLOCK_SKEW_MS);
 }
 
 /**
