@@ -95,8 +95,8 @@ function waitForDrain(res: ServerResponse): Promise<void> {
  *
  * @example
  * http.createServer((req, res) => {
- *   const taskId = new URL(req.url ?? '/', 'http://x').pathname.split('/')[2] ?? '';
- *   void sendSse(subscriber, taskId, req, res);
+ *   // Not `new URL(req.url, …)`: it throws on request lines Node accepts (`GET http://[bad/ …`).
+ *   void sendSse(subscriber, req.url?.split(/[/?]/)[2] ?? '', req, res); // '/tasks/:id/events'
  * });
  */
 export async function sendSse(

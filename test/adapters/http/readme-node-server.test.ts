@@ -95,7 +95,7 @@ describe("the README's Node http snippet, as its own process", () => {
   });
 
   it.each([['a b'], ['[bad'], ['x:99999999']])('answers Host: %s with 400 JSON and keeps serving', async (host) => {
-    const answer = await raw(port, request(host));
+    const answer = await raw(port, request(host), (a) => a.includes('}}'));
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(answer).toContain('"code":"INVALID_ARGUMENT"');
     expect(child.exitCode).toBeNull();
@@ -104,8 +104,20 @@ describe("the README's Node http snippet, as its own process", () => {
     expect(next).toContain('event: end');
   }, 30_000);
 
+  it.each([['GET http://[bad/tasks/t1/events HTTP/1.1'], ['GET //[bad/x HTTP/1.1'], ['GET http://a:99999999/tasks/t1/events HTTP/1.1']])(
+    'answers the request line %s with 400 and keeps serving',
+    async (line) => {
+      const answer = await raw(port, `${line}\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`, (a) => a.includes('}}'));
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(child.exitCode).toBeNull();
+      const next = await raw(port, request('127.0.0.1'), (a) => a.includes('event: end'));
+      expect(next).toMatch(/^HTTP\/1\.1 200 /);
+    },
+    30_000,
+  );
+
   it('answers other methods with 405 and Allow: GET, HEAD, and HEAD with the headers only', async () => {
-    const post = await raw(port, request('127.0.0.1', 'POST'));
+    const post = await raw(port, request('127.0.0.1', 'POST'), (a) => a.includes('}}'));
     expect(post).toMatch(/^HTTP\/1\.1 405 /);
     expect(post.toLowerCase()).toContain('allow: get, head');
     const head = await raw(port, request('127.0.0.1', 'HEAD'), (a) => a.includes('\r\n\r\n'));
