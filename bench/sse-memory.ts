@@ -29,7 +29,6 @@ interface Result {
   readonly variant: Variant;
   readonly peakGrowthMB: number;
   readonly settledGrowthMB: number;
-  readonly heldFrames: number;
 }
 
 const MB = 1024 * 1024;
@@ -79,11 +78,10 @@ async function child(variant: Variant, clients: number, entryMB: number): Promis
   await sleep(200);
   gc();
   const settled = process.memoryUsage().rss;
-  const heldFrames = sockets.length;
   for (const s of sockets) s.destroy();
   server.closeAllConnections();
   server.close();
-  return { variant, peakGrowthMB: (peak - before) / MB, settledGrowthMB: (settled - before) / MB, heldFrames };
+  return { variant, peakGrowthMB: (peak - before) / MB, settledGrowthMB: (settled - before) / MB };
 }
 
 async function main(): Promise<void> {
@@ -106,10 +104,11 @@ async function main(): Promise<void> {
   }
   const base = results[0]!;
   console.log(`${clients} stalled SSE clients, one ${entryMB} MB foreign entry (RSS growth, MB)\n`);
-  console.log('| variant | peak growth | settled growth (after GC) | peak vs per-reader |');
-  console.log('| --- | --- | --- | --- |');
+  console.log('| variant | peak growth | settled growth (after GC) | peak vs per-reader | settled vs per-reader |');
+  console.log('| --- | --- | --- | --- | --- |');
   for (const r of results) {
-    console.log(`| ${r.variant} | ${r.peakGrowthMB.toFixed(1)} | ${r.settledGrowthMB.toFixed(1)} | ${(r.peakGrowthMB / base.peakGrowthMB).toFixed(3)}x |`);
+    const ratio = (a: number, b: number): string => `${(a / b).toFixed(3)}x`;
+    console.log(`| ${r.variant} | ${r.peakGrowthMB.toFixed(1)} | ${r.settledGrowthMB.toFixed(1)} | ${ratio(r.peakGrowthMB, base.peakGrowthMB)} | ${ratio(r.settledGrowthMB, base.settledGrowthMB)} |`);
   }
 }
 

@@ -46,6 +46,11 @@ function leaf(value: unknown): string | undefined {
  * `INVALID_ARGUMENT` for a cycle or a bigint.
  */
 export function stringifyJson(value: unknown, maxDepth = MAX_SSE_JSON_DEPTH): string {
+  return jsonPieces(value, maxDepth).join('');
+}
+
+/** The text of {@link stringifyJson} in pieces, in order (a large string value stays one piece, uncopied). */
+export function jsonPieces(value: unknown, maxDepth = MAX_SSE_JSON_DEPTH): string[] {
   const out: string[] = [];
   const stack: Frame[] = [];
   const open = new Set<object>();
@@ -73,7 +78,7 @@ export function stringifyJson(value: unknown, maxDepth = MAX_SSE_JSON_DEPTH): st
     return true;
   };
 
-  if (!emit(value, '')) return 'null';
+  if (!emit(value, '')) return ['null'];
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     if ('array' in top) {
@@ -100,5 +105,5 @@ export function stringifyJson(value: unknown, maxDepth = MAX_SSE_JSON_DEPTH): st
     if (emit(top.object[key], key)) top.wrote = true;
     else out.length = mark;
   }
-  return out.join('');
+  return out;
 }

@@ -1,7 +1,5 @@
 import type { SubscriptionItem } from '../../domain/events.js';
-import { itemText } from './sse-events.js';
-
-const encoder = new TextEncoder();
+import { itemBytes } from './sse-events.js';
 
 /**
  * The encoded SSE frames of one source's entries, shared by every reader of a task: the first
@@ -22,11 +20,11 @@ export class SharedFrames {
 
   /** The bytes of `item`'s frame; `gap` items (no id of their own) are encoded per reader. */
   bytes(taskId: string, item: SubscriptionItem): Uint8Array {
-    if (item.event.type === 'gap') return encoder.encode(itemText(item));
+    if (item.event.type === 'gap') return itemBytes(item);
     const key = `${taskId}\n${item.id}`;
     const held = this.#frames.get(key)?.deref();
     if (held !== undefined) return new Uint8Array(held);
-    const bytes = encoder.encode(itemText(item));
+    const bytes = itemBytes(item);
     // A pooled or offset view cannot be shared by its buffer: hand it out unshared.
     if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) return bytes;
     const buffer = bytes.buffer as ArrayBuffer;

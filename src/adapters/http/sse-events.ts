@@ -1,6 +1,6 @@
 import { TaskStreamError } from '../../domain/errors.js';
 import { TERMINAL_TASK_STATUSES, type SubscriptionItem, type TaskEvent } from '../../domain/events.js';
-import { formatSseFrame, type SseFrame } from './sse-frame.js';
+import { encodeSseFrame, type SseFrame } from './sse-frame.js';
 
 /**
  * The SSE events the handler sends besides the task's own (`start`, `delta`, `full`, `done`,
@@ -43,20 +43,20 @@ function decodeErrorFrame(id: string, code: string, message: string, raw: Readon
 }
 
 /**
- * The SSE text of one item. An event the edge cannot forward (nested deeper than the JSON depth
+ * The SSE bytes of one item. An event the edge cannot forward (nested deeper than the JSON depth
  * limit, or holding a value JSON cannot carry) becomes a `decode_error` event with the same id,
  * so the stream goes on after it and the id is still delivered.
  */
-export function itemText(item: SubscriptionItem): string {
+export function itemBytes(item: SubscriptionItem): Uint8Array {
   try {
-    return formatSseFrame(itemFrame(item));
+    return encodeSseFrame(itemFrame(item));
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     const frame = decodeErrorFrame(item.id, 'DECODE_FAILED', `entry ${item.id} cannot be forwarded: ${reason}`, undefined);
     try {
-      return formatSseFrame(frame);
+      return encodeSseFrame(frame);
     } catch {
-      return formatSseFrame({ event: 'decode_error', data: { type: 'decode_error', code: 'DECODE_FAILED', message: 'entry cannot be forwarded', raw: {} } });
+      return encodeSseFrame({ event: 'decode_error', data: { type: 'decode_error', code: 'DECODE_FAILED', message: 'entry cannot be forwarded', raw: {} } });
     }
   }
 }
