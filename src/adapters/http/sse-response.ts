@@ -1,4 +1,5 @@
 import { TaskStreamError } from '../../domain/errors.js';
+import type { Logger } from '../../ports/logger.js';
 import { parseResumePoint } from '../../domain/cursor.js';
 import type { StreamId } from '../../domain/stream-id.js';
 import { sleep } from '../../domain/sleep.js';
@@ -107,29 +108,7 @@ async function respond(subscriber: SubscriberLike, taskId: string, request: Requ
     return w;
   };
 
-  if (!opened.ok) {
-    const error = opened.error;
-    if (aborter.signal.aborted) {
-      release();
-      return jsonError(499, 'ABORTED', 'client closed the request');
-    }
-    if (isBadRequest(error)) {
-      release();
-      return badRequest(error);
-    }
-    if (isFinal(error)) {
-      // The stream cannot be read at all (a key of the wrong type, a closed repository): one terminal error event.
-      logger?.warn('taskstream sse: ending the stream', { taskId, error: error instanceof Error ? error.message : String(error) });
-      const w = writer();
-      w.write(formatSseRetry(options.retryMs));
-      w.write(formatSseFrame(streamErrorFrame(error, options.retryMs, true)));
-      w.close();
-      return new Response(w.stream, { status: 200, headers: SSE_HEADERS });
-    }
-    release();
-    logger?.warn('taskstream sse: could not fix the start; answering 503', { taskId, timedOut: opened.timedOut, error: error instanceof Error ? error.message : String(error) });
-    return serviceUnavailable('BACKEND_UNAVAILABLE', 'the event store did not answer in time; retry later', options.connectTimeoutMs);
-  }
+  if (!opened.ok) return failedStart(opened.error, opened.timedOut, aborter.signal.aborted, { taskId, options, logger, release, writer });
   if (lastEventId !== undefined && aheadOfClock(opened.start.startId, options.clock.now())) {
     // Only a missing stream gets here (an existing one rejects ids past its tail): no server issued this id.
     opened.stop();
@@ -154,6 +133,37 @@ async function respond(subscriber: SubscriberLike, taskId: string, request: Requ
     w.abort();
   });
   return new Response(w.stream, { status: 200, headers: SSE_HEADERS });
+}
+
+/** The answer when the start could not be fixed: 499, 400, one terminal error event, or 503. */
+function failedStart(
+  error: unknown,
+  timedOut: boolean,
+  aborted: boolean,
+  context: { taskId: string; options: ResolvedSseOptions; logger: Logger | undefined; release: () => void; writer: () => SseWriter },
+): Response {
+  const { taskId, options, logger, release } = context;
+  const describe = error instanceof Error ? error.message : String(error);
+  if (aborted) {
+    release();
+    return jsonError(499, 'ABORTED', 'client closed the request');
+  }
+  if (isBadRequest(error)) {
+    release();
+    return badRequest(error);
+  }
+  if (isFinal(error)) {
+    // The stream cannot be read at all (a key of the wrong type, a closed repository): one terminal error event.
+    logger?.warn('taskstream sse: ending the stream', { taskId, error: describe });
+    const w = context.writer();
+    w.write(formatSseRetry(options.retryMs));
+    w.write(formatSseFrame(streamErrorFrame(error, options.retryMs, true)));
+    w.close();
+    return new Response(w.stream, { status: 200, headers: SSE_HEADERS });
+  }
+  release();
+  logger?.warn('taskstream sse: could not fix the start; answering 503', { taskId, timedOut, error: describe });
+  return serviceUnavailable('BACKEND_UNAVAILABLE', 'the event store did not answer in time; retry later', options.connectTimeoutMs);
 }
 
 /** How far a resume id's time part may run ahead of the edge's clock (skew between servers). */
