@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TaskStreamError } from '../../domain/errors.js';
 import { isBadRequest, methodNotAllowed, SSE_METHODS } from './http-errors.js';
+import { systemClock } from '../clock/system-clock.js';
+import { rateLimited } from './log-limiter.js';
 import type { SseOptions } from './sse-options.js';
 import { sseResponse } from './sse-response.js';
 import type { SubscriberLike } from './subscriber-source.js';
@@ -121,7 +123,7 @@ export async function sendSse(
 function answerFailure(err: unknown, res: ServerResponse, options: SseOptions): void {
   const badRequest = isBadRequest(err);
   if (!badRequest) {
-    options.logger?.error('taskstream sse: request failed', { error: err instanceof Error ? err.message : String(err) });
+    rateLimited(options.logger, options.clock ?? systemClock)?.error('taskstream sse: request failed', { error: err instanceof Error ? err.message : String(err) });
   }
   try {
     if (res.headersSent || res.destroyed) {
