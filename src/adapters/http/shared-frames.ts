@@ -18,13 +18,17 @@ export class SharedFrames {
     return this.#frames.size;
   }
 
-  /** The bytes of `item`'s frame; `gap` items (no id of their own) are encoded per reader. */
-  bytes(taskId: string, item: SubscriptionItem): Uint8Array {
-    if (item.event.type === 'gap') return itemBytes(item);
+  /**
+   * The bytes of `item`'s frame; `gap` items (no id of their own) are encoded per reader.
+   * `onRefused` hears why an event could not be forwarded (it went out as `decode_error`), once
+   * per encoding, so once for all the readers that share it.
+   */
+  bytes(taskId: string, item: SubscriptionItem, onRefused?: (reason: string) => void): Uint8Array {
+    if (item.event.type === 'gap') return itemBytes(item, onRefused);
     const key = `${taskId}\n${item.id}`;
     const held = this.#frames.get(key)?.deref();
     if (held !== undefined) return new Uint8Array(held);
-    const bytes = itemBytes(item);
+    const bytes = itemBytes(item, onRefused);
     // A pooled or offset view cannot be shared by its buffer: hand it out unshared.
     if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) return bytes;
     const buffer = bytes.buffer as ArrayBuffer;

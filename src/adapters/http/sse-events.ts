@@ -47,11 +47,12 @@ function decodeErrorFrame(id: string, code: string, message: string, raw: Readon
  * limit, or holding a value JSON cannot carry) becomes a `decode_error` event with the same id,
  * so the stream goes on after it and the id is still delivered.
  */
-export function itemBytes(item: SubscriptionItem): Uint8Array {
+export function itemBytes(item: SubscriptionItem, onRefused?: (reason: string) => void): Uint8Array {
   try {
     return encodeSseFrame(itemFrame(item));
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
+    onRefused?.(reason);
     const frame = decodeErrorFrame(item.id, 'DECODE_FAILED', `entry ${item.id} cannot be forwarded: ${reason}`, undefined);
     try {
       return encodeSseFrame(frame);

@@ -47,7 +47,9 @@ export async function pump(start: PumpStart, writer: SseWriter, options: Resolve
     try {
       for await (const item of subscription.items) {
         if (writer.closed) break;
-        const bytes = start.frames.bytes(taskId, item);
+        const bytes = start.frames.bytes(taskId, item, (reason) =>
+          log?.warn('taskstream sse: entry cannot be forwarded; sent as a decode_error event', { taskId, id: item.id, reason }),
+        );
         const queued = writer.queuedBytes;
         if (queued > 0 && queued + bytes.byteLength > options.maxBufferedBytes) {
           log?.warn('taskstream sse: client over its byte budget; disconnecting it (it resumes with Last-Event-ID)', { taskId, queuedBytes: queued, frameBytes: bytes.byteLength });

@@ -37,8 +37,21 @@ describe('a poison entry (JSON nested ~4,500 deep, written by a foreign XADD)', 
     expect(decodeError.id).toBe(poisonId);
     expect(JSON.parse(decodeError.data)).toMatchObject({ type: 'decode_error', code: 'DECODE_FAILED', message: expect.stringContaining('nested deeper than 512') });
     expect(body.types).not.toContain('error');
-    expect(logger.lines).toEqual([]);
+    expect(logger.lines).toEqual(['warn taskstream sse: entry cannot be forwarded; sent as a decode_error event']);
     expect(clock.pendingCount).toBe(0);
+  });
+
+  it('read by 10 clients, it is refused once and logged once', async () => {
+    const world = createWorld();
+    const logger = spyLogger();
+    await world.repository.append({ topic: 'task:task-1', entries: [{ data: poisonDone(4_500) }], maxLen: 0, ttlSeconds: 0 });
+    await world.publisher.updateTask('task-1', 'COMPLETED');
+    const bodies = await Promise.all(
+      Array.from({ length: 10 }, async () => new SseBody((await sseResponse(world.subscriber, 'task-1', sseRequest('/e'), { clock: world.clock, logger, keepAliveMs: 0 })).body!)),
+    );
+    await Promise.all(bodies.map((b) => b.finished()));
+    for (const body of bodies) expect(body.types).toEqual(['connected', 'decode_error', 'task_updated', 'end']);
+    expect(logger.lines).toHaveLength(1);
   });
 
   it('nesting up to the limit (512 levels) is forwarded as it is', async () => {
