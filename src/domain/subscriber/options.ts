@@ -47,6 +47,8 @@ export interface SubscribeOptions {
   readonly pollMinMs?: number;
   /** Overrides {@link SubscriberTuning.pollMaxMs}. */
   readonly pollMaxMs?: number;
+  /** Overrides {@link SubscriberTuning.maxRetries}; 0 when the caller runs its own retry loop (the SSE edge does). */
+  readonly maxRetries?: number;
   /**
    * Return after yielding a `task_updated` event with a terminal status (`TERMINAL_TASK_STATUSES`).
    * When the entry at `lastEventId` is such an event (the reader already got it), the start says

@@ -66,6 +66,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       count: subscribeOptions.count,
       pollMinMs: subscribeOptions.pollMinMs,
       pollMaxMs: subscribeOptions.pollMaxMs,
+      maxRetries: subscribeOptions.maxRetries,
     } as Partial<SubscriberTuning>);
     return new StreamSubscription(deps, {
       taskId,

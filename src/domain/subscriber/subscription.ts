@@ -12,6 +12,7 @@ import { checkResumePoint, parseResumePoint } from '../cursor.js';
 import { decodeEntry, isTerminal } from './decode-entry.js';
 import { GapDetector } from './gap-detector.js';
 import type { SubscriptionStart } from './start-point.js';
+import { decodeShared } from './shared-decode.js';
 
 /** What a subscription needs from its subscriber. */
 export interface SubscriptionDeps {
@@ -209,7 +210,7 @@ export class StreamSubscription implements Subscription {
           if (signal.aborted || (limit !== undefined && yielded >= limit)) return;
         }
         for (const entry of entries) {
-          const event = decodeEntry(this.deps.codec, entry);
+          const event = decodeShared(this.deps.codec, entry, decodeEntry);
           for (const hole of this.#gaps.gapsBefore(entry, event, cursor)) {
             yield { id: cursor, event: hole };
             yielded++;
