@@ -70,7 +70,7 @@ describe('subscription reading: a reader that falls behind trimming', () => {
     while (items.at(-1)!.id !== ids[299]) items.push((await iterator.next()).value!);
     const info = (await env.memory.info(TOPIC))!;
     expect(items[0]!.id).toBe(ids[0]);
-    expect(items[1]).toEqual({ id: ids[0], event: { type: 'gap', resumeId: ids[0], firstRetainedId: info.firstId, trimmed: 300 - info.length } });
+    expect(items[1]).toEqual({ id: ids[0], event: { type: 'gap', reason: 'trimmed', resumeId: ids[0], firstRetainedId: info.firstId, trimmed: 300 - info.length } });
     expect(items.slice(2).map((i) => i.id)).toEqual(ids.slice(300 - info.length));
     subscription.close();
   });

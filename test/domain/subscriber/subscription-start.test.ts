@@ -127,7 +127,7 @@ describe('subscription start: tail snapshot', () => {
 });
 
 describe('subscription start: resume point', () => {
-  it('checks the resume point with one info call (no tail snapshot) and yields strictly after it', async () => {
+  it('checks the resume point with one info call and one read of the entry at it (no tail snapshot), then yields strictly after it', async () => {
     const { calls, wrap } = counted();
     const { subscriber, append } = setup({ wrap });
     const ids = await append([status(1), status(2), status(3)]);
@@ -135,11 +135,12 @@ describe('subscription start: resume point', () => {
     expect(subscription.cursor).toBeUndefined();
     expect(await subscription.ready).toEqual({ topic: TOPIC, startId: ids[0], resumed: true, gap: null, ended: false });
     expect(subscription.cursor).toBe(ids[0]);
-    expect(calls).toMatchObject({ tailId: 0, info: 1, reads: [] });
+    expect(calls).toMatchObject({ tailId: 0, info: 1 });
+    expect(calls.reads.map((r) => [r.afterId, r.options?.count, r.options?.blockMs])).toEqual([[previousStreamId(ids[0]!), 1, undefined]]);
     const run = consume(subscription);
     await run.finished;
     expect(seqs(run.items)).toEqual([2, 3]);
-    expect(calls.reads[0]?.afterId).toBe(ids[0]);
+    expect(calls.reads[1]?.afterId).toBe(ids[0]);
   });
 
   it('a bad Last-Event-ID rejects ready and the iterator with INVALID_RESUME_POINT, without calling the backend', async () => {
@@ -168,7 +169,7 @@ describe('subscription start: resume point', () => {
     const h = setup({ wrap });
     const { ids, info } = await trimmed(h);
     const subscription = h.subscriber.open(TASK, { lastEventId: ids[5]!, untilTerminal: true, limit: 1 });
-    const gap = { type: 'gap', resumeId: ids[5], firstRetainedId: info.firstId, trimmed: 300 - info.length };
+    const gap = { type: 'gap', reason: 'trimmed', resumeId: ids[5], firstRetainedId: info.firstId, trimmed: 300 - info.length };
     // untilTerminal costs no extra read here: the resume point's entry is gone.
     expect(await subscription.ready).toEqual({ topic: TOPIC, startId: ids[5], resumed: true, gap, ended: false });
     expect(calls.reads).toEqual([]);
