@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TaskStreamError } from '../../src/domain/errors.js';
-import { formatStreamId, maxStreamId, nextStreamId, previousStreamId } from '../../src/domain/stream-id.js';
+import { formatStreamId, maxStreamId, nextStreamId, parseStreamId, previousStreamId } from '../../src/domain/stream-id.js';
 
 // Edges of the stream-id helpers that the mutation run found unpinned: each bound of
 // formatStreamId on each part, and the ids at the ends of the 64-bit range.
@@ -15,6 +15,36 @@ function codeOf(fn: () => unknown): string | undefined {
     return TaskStreamError.is(err) ? err.code : `not a TaskStreamError: ${String(err)}`;
   }
 }
+
+function errorOf(fn: () => unknown): TaskStreamError {
+  try {
+    fn();
+  } catch (err) {
+    if (TaskStreamError.is(err)) return err;
+  }
+  throw new Error('expected a TaskStreamError');
+}
+
+describe('parseStreamId errors say what was refused, bounded', () => {
+  it('quotes a string id, cut to 80 characters, and carries it in details', () => {
+    const err = errorOf(() => parseStreamId('$'));
+    expect(err.message).toContain('"$"');
+    expect(err.details).toEqual({ id: '$' });
+    const long = `1-${'x'.repeat(10_000)}`;
+    const longErr = errorOf(() => parseStreamId(long));
+    expect(longErr.message).toContain(JSON.stringify(long).slice(0, 80));
+    expect(longErr.message).not.toContain(JSON.stringify(long).slice(0, 81));
+  });
+
+  it('names the type of a non-string instead of printing it (null as null)', () => {
+    const secret = { toString: () => 'secret-token' };
+    const err = errorOf(() => parseStreamId(secret as unknown as string));
+    expect(err.message).toMatch(/: object$/);
+    expect(err.message).not.toContain('secret-token');
+    expect(errorOf(() => parseStreamId(null as unknown as string)).message).toMatch(/: null$/);
+    expect(errorOf(() => parseStreamId(7 as unknown as string)).message).toMatch(/: number$/);
+  });
+});
 
 describe('formatStreamId bounds, part by part', () => {
   it.each<[string, unknown, unknown]>([
