@@ -28,7 +28,7 @@ describe('a stream trimmed to nothing (Redis 7.0 keeps maxDeletedId at 0-0)', ()
   });
 
   it('a reader one entry short of the newest gets a gap counting every trimmed entry', () => {
-    expect(gapAfter('9-1', emptied)).toEqual({ type: 'gap', resumeId: '9-1', firstRetainedId: '0-0', trimmed: 5 });
+    expect(gapAfter('9-1', emptied)).toEqual({ type: 'gap', reason: 'trimmed', resumeId: '9-1', firstRetainedId: '0-0', trimmed: 5 });
     expect(checkResumePoint('8-7', emptied).gap?.trimmed).toBe(5);
   });
 
@@ -43,7 +43,7 @@ describe('a stream that tracks deletions', () => {
     const trimmed = info({ length: 2, firstId: '20-0', lastId: '21-0', entriesAdded: 6, maxDeletedId: '12-0' });
     expect(gapAfter('12-0', trimmed)).toBeNull();
     expect(gapAfter('13-0', trimmed)).toBeNull();
-    expect(gapAfter('11-9', trimmed)).toEqual({ type: 'gap', resumeId: '11-9', firstRetainedId: '20-0', trimmed: 4 });
+    expect(gapAfter('11-9', trimmed)).toEqual({ type: 'gap', reason: 'trimmed', resumeId: '11-9', firstRetainedId: '20-0', trimmed: 4 });
   });
 });
 
