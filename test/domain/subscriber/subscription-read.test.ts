@@ -192,3 +192,216 @@ describe('subscription reading: failures and stopping', () => {
     await run.finished;
   });
 });
+
+describe('subscription reading: edges the mutation run found unpinned', () => {
+  const delta = (seq: number) => ({ type: 'delta', index: 0, seq, delta: { type: 'text', textDelta: String(seq) } }) as const;
+
+  it('a seq hole yields a gap before the entry that revealed it; a limit reached on it stops there', async () => {
+    for (const [limit, expected] of [
+      [2, [0, 'gap']],
+      [10, [0, 'gap', 2]],
+    ] as const) {
+      const env = setup();
+      const subscription = env.subscriber.open(TASK, { limit });
+      await subscription.ready;
+      await env.append([delta(0), delta(2)]);
+      const run = consume(subscription);
+      await settle();
+      expect(run.items.map((i) => (i.event.type === 'delta' ? i.event.seq : i.event.type))).toEqual(expected);
+      expect(run.items[1]!.event).toMatchObject({ type: 'gap', reason: 'seq' });
+      subscription.close();
+      await run.finished;
+    }
+  });
+
+  it('close() on receiving a gap item: the next next() is done, nothing more is yielded', async () => {
+    const env = setup();
+    const subscription = env.subscriber.open(TASK);
+    await subscription.ready;
+    await env.append([delta(0), delta(2)]);
+    const iterator = subscription[Symbol.asyncIterator]();
+    expect((await iterator.next()).value!.event.type).toBe('delta');
+    expect((await iterator.next()).value!.event.type).toBe('gap');
+    subscription.close();
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('a trimming gap in the loop does not end a subscription whose limit is not reached', async () => {
+    const env = setup({ subscriber: { settings: { maxLen: 10 }, tuning: { count: 5 } } });
+    const { iterator, first } = await parkedReader(env, { limit: 100 });
+    await overrun(env);
+    expect((await first).value!.event.type).toBe('task_updated');
+    expect((await iterator.next()).value!.event.type).toBe('gap');
+    expect((await iterator.next()).value!.event.type).toBe('task_updated');
+  });
+
+  it('a read retried while the reader fell behind still reports the trimming gap, and checks its position once', async () => {
+    let failNextRead = false;
+    let infos = 0;
+    const env = setup({
+      wrap: (inner) =>
+        wrapRepository(inner, {
+          read: (t, a, o) => {
+            if (failNextRead) {
+              failNextRead = false;
+              return Promise.reject(new Error('ECONNRESET'));
+            }
+            return inner.read(t, a, o);
+          },
+          info: (topic) => (infos++, inner.info(topic)),
+        }),
+      subscriber: { settings: { maxLen: 10 }, tuning: { count: 5, retryBaseMs: 1 } },
+    });
+    const { subscription, iterator, first } = await parkedReader(env);
+    const ids = await overrun(env);
+    await first;
+    failNextRead = true;
+    const next = iterator.next();
+    await settle();
+    await env.clock.advance(1);
+    expect((await next).value!.event).toMatchObject({ type: 'gap', reason: 'trimmed' });
+    const infosAfterGap = infos;
+    const items: SubscriptionItem[] = [];
+    while (items.at(-1)?.id !== ids[299]) items.push((await iterator.next()).value!);
+    expect(items.every((i) => i.event.type === 'task_updated')).toBe(true);
+    // Full pages still get the trimming check (one info each), but no further position check (info + read).
+    const fullPages = Math.floor(items.length / 5);
+    expect(infos - infosAfterGap).toBeLessThanOrEqual(fullPages);
+    subscription.close();
+  });
+
+  it('with maxLen 0 (untrimmed streams), a page smaller than count costs no trimming check', async () => {
+    let infos = 0;
+    const env = setup({ wrap: (inner) => wrapRepository(inner, { info: (t) => (infos++, inner.info(t)) }), subscriber: { settings: { maxLen: 0 }, tuning: { count: 10 } } });
+    const subscription = env.subscriber.open(TASK);
+    await subscription.ready;
+    await env.append([status(1), status(2)]);
+    const run = consume(subscription);
+    await settle();
+    expect(seqs(run.items)).toEqual([1, 2]);
+    expect(infos).toBe(0);
+    subscription.close();
+    await run.finished;
+  });
+
+  it('polling reads ask for count entries', async () => {
+    const counts: (number | undefined)[] = [];
+    const env = setup({
+      wrap: (inner) => ({ ...wrapRepository(inner, { read: (t, a, o) => (counts.push(o?.count), inner.read(t, a, o)) }), capabilities: { ...inner.capabilities, blockingReads: false } }),
+      subscriber: { tuning: { count: 7 } },
+    });
+    const subscription = env.subscriber.open(TASK);
+    const run = consume(subscription);
+    await settle();
+    await env.clock.advance(100);
+    expect(counts.length).toBeGreaterThan(1);
+    expect(counts.every((c) => c === 7)).toBe(true);
+    subscription.close();
+    await run.finished;
+  });
+
+  it('a blocking read that waited its full blockMs (= pollMinMs) is not taken for a spin: the next read follows at once', async () => {
+    const at: number[] = [];
+    let now = (): number => 0;
+    const env = setup({
+      wrap: (inner) => wrapRepository(inner, { read: (t, a, o) => (at.push(now()), inner.read(t, a, o)) }),
+      subscriber: { tuning: { blockMs: 25, pollMinMs: 25, pollMaxMs: 1_000 } },
+    });
+    now = () => env.clock.now();
+    const subscription = env.subscriber.open(TASK);
+    const run = consume(subscription);
+    await settle();
+    const t0 = env.clock.now();
+    for (let i = 0; i < 4; i++) await env.clock.advance(25);
+    expect(at.map((t) => t - t0)).toEqual([0, 25, 50, 75, 100]);
+    subscription.close();
+    await run.finished;
+  });
+
+  it('a blocking backend that waits, then hands back only stale entries: backed-off polling, not an immediate re-read', async () => {
+    const at: number[] = [];
+    let env!: ReturnType<typeof setup>;
+    env = setup({
+      wrap: (inner) =>
+        wrapRepository(inner, {
+          read: async (t, _after, o) => {
+            at.push(env.clock.now());
+            const blockMs = o?.blockMs ?? 0;
+            if (blockMs > 0) await new Promise<void>((resolve) => env.clock.setTimeout(resolve, blockMs));
+            return inner.read(t, '0-0', { count: o?.count ?? 10 });
+          },
+        }),
+      subscriber: { tuning: { blockMs: 100, pollMinMs: 25, pollMaxMs: 1_000 } },
+    });
+    const ids = await env.append([status(1)]);
+    const subscription = env.subscriber.open(TASK, { lastEventId: ids[0]! });
+    await subscription.ready;
+    at.length = 0;
+    const run = consume(subscription);
+    await settle();
+    const t0 = env.clock.now();
+    for (let i = 0; i < 20; i++) await env.clock.advance(10);
+    // Each read waits 100 ms and returns only the entry at the cursor; then the poll interval follows.
+    expect(at.slice(0, 2).map((t) => t - t0)).toEqual([0, 125]);
+    expect(run.items).toEqual([]);
+    subscription.close();
+    // This read ignores the abort signal: let it time out.
+    await env.clock.advance(200);
+    await run.finished;
+  });
+
+  it('without a logger, skipped stale entries and a failing trimming check do not end the subscription', async () => {
+    let failInfo = false;
+    const env = setup({
+      wrap: (inner) =>
+        wrapRepository(inner, {
+          info: (topic) => (failInfo ? Promise.reject(new Error('info down')) : inner.info(topic)),
+        }),
+      subscriber: { settings: { maxLen: 10 }, tuning: { count: 5 } },
+    });
+    const { subscription, iterator, first } = await parkedReader(env);
+    failInfo = true;
+    const ids = await overrun(env);
+    const items: SubscriptionItem[] = [(await first).value!];
+    while (items.at(-1)!.id !== ids[299]) items.push((await iterator.next()).value!);
+    expect(items.some((i) => i.event.type === 'gap')).toBe(false);
+    subscription.close();
+
+    const stale = setup({ wrap: (inner) => wrapRepository(inner, { read: (t, _after, o) => inner.read(t, '0-0', o) }) });
+    await stale.append([status(0), status(1)]);
+    const run = consume(stale.subscriber.open(TASK, { lastEventId: '0-0' }));
+    await settle();
+    await stale.clock.advance(5_000);
+    expect(seqs(run.items)).toEqual([0, 1]);
+    expect(run.state.done).toBe(false);
+    expect(run.state.error).toBeUndefined();
+  });
+
+  it('leaves no listener on the caller signal once the subscription ends', async () => {
+    const { getEventListeners } = await import('node:events');
+    const env = setup();
+    const controller = new AbortController();
+    await env.append([status(1)]);
+    const run = consume(env.subscriber.open(TASK, { lastEventId: '0-0', limit: 1, signal: controller.signal }));
+    await run.finished;
+    expect(seqs(run.items)).toEqual([1]);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('a non-transient failure after close() is ABORTED too, not the backend error', async () => {
+    let subscription: { close(): void } | undefined;
+    const env = setup({
+      wrap: (inner) =>
+        wrapRepository(inner, {
+          tailId: async () => {
+            await Promise.resolve();
+            subscription?.close();
+            throw new TaskStreamError('BACKEND_AUTH', 'denied');
+          },
+        }),
+    });
+    const opened = env.subscriber.open(TASK);
+    subscription = opened;
+    await expect(opened.ready).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+});
