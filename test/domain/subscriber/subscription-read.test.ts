@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { wrapRepository } from '../../../src/conformance/wrap-repository.js';
 import { agentexCodec } from '../../../src/domain/codec/index.js';
@@ -378,7 +379,6 @@ describe('subscription reading: edges the mutation run found unpinned', () => {
   });
 
   it('leaves no listener on the caller signal once the subscription ends', async () => {
-    const { getEventListeners } = await import('node:events');
     const env = setup();
     const controller = new AbortController();
     await env.append([status(1)]);
