@@ -25,6 +25,18 @@ export interface AppendIdempotency {
   readonly seqs: readonly number[];
 }
 
+/**
+ * Ties a batch to one message of the topic so the backend can keep exactly one terminal per
+ * message (rule 10). The backend never parses entry fields: which message a batch belongs to and
+ * whether its last entry is the message's terminal come from here.
+ */
+export interface AppendMessage {
+  /** The message's key within the topic (the publisher sends the message index, `"0"`, `"1"`, …). Non-empty. */
+  readonly key: string;
+  /** True when the batch's last entry is the message's terminal (its `done`); every earlier entry is not. */
+  readonly terminal: boolean;
+}
+
 /** One append: a batch of entries for one topic and the retention that goes with it. */
 export interface AppendRequest {
   /** The stream's key, already prefixed (`task:<id>`). */
@@ -41,6 +53,8 @@ export interface AppendRequest {
   readonly ttlSeconds: number;
   /** When given, retried entries are skipped instead of written twice. */
   readonly idempotency?: AppendIdempotency;
+  /** When given, the batch belongs to one message, and nothing is written after that message's terminal (rule 10). */
+  readonly message?: AppendMessage;
 }
 
 /** What an append did. */
@@ -106,6 +120,8 @@ export interface StreamRepositoryCapabilities {
   readonly atomicBatchAppend: boolean;
   /** {@link AppendRequest.idempotency} is honoured. */
   readonly idempotentAppend: boolean;
+  /** {@link AppendRequest.message} is honoured: one terminal per message, nothing after it (rule 10). */
+  readonly exactlyOneTerminal: boolean;
 }
 
 /**
@@ -142,12 +158,22 @@ export interface StreamRepositoryCapabilities {
  *    malformed request (empty topic, an entry without fields or with a non-string value, a
  *    negative or fractional `maxLen`/`ttlSeconds`, sequence numbers that are negative, not one per
  *    entry or not increasing, an id that is not `ms-seq`) is rejected with `INVALID_ARGUMENT` or
- *    `INVALID_STREAM_ID` before anything is written.
+ *    `INVALID_STREAM_ID` before anything is written. Producer ids starting with `#` are reserved
+ *    (the terminal record of rule 10 shares the idempotency record) and rejected the same way.
+ * 10. **One terminal per message.** With {@link AppendRequest.message} and
+ *    {@link StreamRepositoryCapabilities.exactlyOneTerminal}, the backend records, atomically with
+ *    the append, that the message's terminal was written (when `message.terminal` is true). Any
+ *    later append for that message that would write at least one entry is rejected as a whole
+ *    with `TaskStreamError` `AFTER_TERMINAL`, writing nothing, not even its non-terminal entries,
+ *    and renewing nothing. Idempotent duplicates are skipped first (rule 7), so a retry of the very
+ *    batch that wrote the terminal still resolves, as duplicates. Of two producers racing to end
+ *    one message, exactly one terminal lands; the other gets `AFTER_TERMINAL`. The record lives
+ *    and expires with the topic (and goes with `deleteTopic`), like the idempotency record.
  */
 export interface StreamRepository {
   /** What this backend supports. */
   readonly capabilities: StreamRepositoryCapabilities;
-  /** Appends a batch to one topic, trims, renews the TTL (rules 1, 2, 6, 7). */
+  /** Appends a batch to one topic, trims, renews the TTL (rules 1, 2, 6, 7, 10). */
   append(request: AppendRequest): Promise<AppendResult>;
   /** Entries of one topic strictly after `afterId` (rules 3, 5). */
   read(topic: string, afterId: StreamId, options?: ReadOptions): Promise<readonly StreamEntry[]>;

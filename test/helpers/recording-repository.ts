@@ -18,7 +18,7 @@ interface Gate {
  * appends are in flight per topic so tests can check "never two appends at once".
  */
 export class RecordingRepository implements StreamRepository {
-  readonly capabilities = { blockingReads: false, atomicBatchAppend: true, idempotentAppend: true };
+  readonly capabilities = { blockingReads: false, atomicBatchAppend: true, idempotentAppend: true, exactlyOneTerminal: false };
   /** Every append call, in call order (including failed ones). */
   readonly requests: AppendRequest[] = [];
   readonly #topics = new Map<string, StreamEntry[]>();

@@ -36,7 +36,7 @@ const APPEND_SCRIPT = restScript(APPEND_LUA, APPEND_SHA);
  *   container does) to share its poll.
  */
 export class UpstashRepository implements StreamRepository {
-  readonly capabilities: StreamRepositoryCapabilities = { blockingReads: false, atomicBatchAppend: true, idempotentAppend: true };
+  readonly capabilities: StreamRepositoryCapabilities = { blockingReads: false, atomicBatchAppend: true, idempotentAppend: true, exactlyOneTerminal: true };
   readonly #client: RestClient;
   readonly #poller: ReadPoller;
   readonly #options: ResolvedUpstashOptions;

@@ -49,7 +49,12 @@ export interface OpenOptions {
 
 /** Writes task events. One per process is typical; it holds no timer while idle. */
 export interface Publisher {
-  /** Opens a message of `taskId`. Throws `INVALID_ARGUMENT` (bad id/index), `ABORTED` (signal already aborted), `CLOSED`. */
+  /**
+   * Opens a message of `taskId`. Throws `INVALID_ARGUMENT` (bad id/index), `DUPLICATE_MESSAGE`
+   * (this publisher already opened that index of the task, since the task's last terminal status),
+   * `ABORTED` (signal already aborted), `CLOSED`. Across publishers the store keeps one `done` per
+   * message: the later one is refused with `AFTER_TERMINAL`.
+   */
   open(taskId: string, options?: OpenOptions): MessageContext;
   /** Publishes a task status change; resolves once appended. */
   updateTask(taskId: string, status: string, fields?: ExtraFields): Promise<void>;
@@ -96,6 +101,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   const open = new Set<MessageContextImpl>();
   const nextIndex = new Map<string, number>();
+  /** Indexes opened per task; forgotten with `nextIndex` when the task reaches a terminal status. */
+  const openedIndexes = new Map<string, Set<number>>();
   const deps: PublishingDeps = { repository, codec, clock, logger, settings, retry, maxBatchEntries, onError };
   const taskWriter = new TaskEventWriter({ ...deps, publisherId: id });
   let contextCount = 0;
@@ -118,6 +125,12 @@ export function createPublisher(options: PublisherOptions): Publisher {
       if (!Number.isSafeInteger(index) || index < 0) {
         throw new TaskStreamError('INVALID_ARGUMENT', `message index must be an integer >= 0, got ${String(index)}`, { details: { taskId, index } });
       }
+      const opened = openedIndexes.get(taskId);
+      if (opened?.has(index) === true) {
+        throw new TaskStreamError('DUPLICATE_MESSAGE', `message ${index} of task ${taskId} was already opened by this publisher; a second context would write a second done`, {
+          details: { taskId, index },
+        });
+      }
       const parent = openOptions.parentTaskMessage;
       if (parent !== undefined && parent !== null && (typeof parent !== 'object' || Array.isArray(parent))) {
         throw new TaskStreamError('INVALID_ARGUMENT', 'parentTaskMessage must be an object or null', { details: { taskId } });
@@ -137,6 +150,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
         openOptions.signal,
       );
       nextIndex.set(taskId, Math.max(nextIndex.get(taskId) ?? 0, index + 1));
+      if (opened === undefined) openedIndexes.set(taskId, new Set([index]));
+      else opened.add(index);
       open.add(context);
       return context;
     },
@@ -145,7 +160,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
       if (typeof status !== 'string' || status.length === 0) {
         throw new TaskStreamError('INVALID_ARGUMENT', 'task status must be a non-empty string', { details: { taskId, status } });
       }
-      if (TERMINAL_TASK_STATUSES.has(status)) nextIndex.delete(taskId);
+      if (TERMINAL_TASK_STATUSES.has(status)) {
+        nextIndex.delete(taskId);
+        openedIndexes.delete(taskId);
+      }
       return taskWriter.write(taskId, { type: 'task_updated', status, fields });
     },
     async error(taskId, message, fields = {}) {
