@@ -2,6 +2,7 @@ import type { ConformanceCheck } from '../types.js';
 import { idempotentAppendChecks } from './idempotent-append.js';
 import { idsAndAppendChecks } from './ids-and-append.js';
 import { multiTopicReadsChecks } from './multi-topic-reads.js';
+import { oneTerminalChecks } from './one-terminal.js';
 import { publisherOrderingChecks } from './publisher-ordering.js';
 import { readsAndBlockingChecks } from './reads-and-blocking.js';
 import { subscriberNoDropChecks } from './subscriber-no-drop.js';
@@ -16,6 +17,7 @@ export const conformanceModules: Readonly<Record<string, readonly ConformanceChe
   'trimming-and-ttl': trimmingAndTtlChecks,
   'multi-topic-reads': multiTopicReadsChecks,
   'idempotent-append': idempotentAppendChecks,
+  'one-terminal': oneTerminalChecks,
   'publisher-ordering': publisherOrderingChecks,
   'subscriber-no-drop': subscriberNoDropChecks,
 };
