@@ -79,14 +79,18 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
 }
 
-/** One topic's cursor in a multi-topic read. */
+/**
+ * One topic's cursor in a multi-topic read. Not part of the port: the ioredis and Upstash adapters
+ * and the memory backend offer `readMany` beyond it (the library multiplexes concurrent `read`s
+ * inside each backend instead).
+ */
 export interface TopicCursor {
   readonly topic: string;
   /** Entries strictly after this id are returned. Never `$`: use {@link StreamRepository.tailId}. */
   readonly afterId: StreamId;
 }
 
-/** Entries read for one topic in a multi-topic read. Topics with no new entries are left out. */
+/** Entries read for one topic in a multi-topic read (beyond the port, see {@link TopicCursor}). Topics with no new entries are left out. */
 export interface TopicEntries {
   readonly topic: string;
   readonly entries: readonly StreamEntry[];
@@ -141,9 +145,12 @@ export interface StreamRepositoryCapabilities {
  * 4. **Tail.** `tailId` is the newest id the topic has assigned, or `0-0` for a missing or
  *    empty topic. Subscribers snapshot it once, then read after it.
  * 5. **Blocking.** With `blockMs` and blocking support, a read with nothing to return waits
- *    until an entry arrives on any of its topics (then returns it) or the time runs out (then
- *    returns nothing). Concurrent blocking reads may be multiplexed by the backend but must never
- *    delay its appends. An aborted read resolves promptly with nothing.
+ *    until an entry arrives on its topic (then returns it) or the time runs out (then returns
+ *    nothing). Concurrent blocking reads may be multiplexed by the backend (one server-side wait
+ *    for many topics), but each read gets only its own topic's entries after its own cursor, and
+ *    waiting reads never delay appends. An aborted read resolves promptly with nothing. There is
+ *    no multi-topic read in the port: a process reading many tasks issues one `read` per task,
+ *    and the backend batches them.
  * 6. **Retention.** `maxLen` trims approximately from the oldest end and never removes entries
  *    appended by the current call; `ttlSeconds` sets a sliding expiry that every append renews;
  *    0 disables each (with `ttlSeconds` 0 the append leaves any existing TTL untouched). A batch
@@ -177,8 +184,6 @@ export interface StreamRepository {
   append(request: AppendRequest): Promise<AppendResult>;
   /** Entries of one topic strictly after `afterId` (rules 3, 5). */
   read(topic: string, afterId: StreamId, options?: ReadOptions): Promise<readonly StreamEntry[]>;
-  /** Entries of many topics at once, each after its own cursor; waits when all are empty (rule 5). */
-  readMany(cursors: readonly TopicCursor[], options?: ReadOptions): Promise<readonly TopicEntries[]>;
   /** The newest id of a topic, `0-0` when missing or empty (rule 4). */
   tailId(topic: string): Promise<StreamId>;
   /** Length, bounds, trimming history and TTL of a topic; `null` when it does not exist. */

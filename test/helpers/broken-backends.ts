@@ -73,7 +73,6 @@ function ignoresIdempotency(inner: StreamRepository): StreamRepository {
 function ignoresAbort(inner: StreamRepository): StreamRepository {
   return wrap(inner, {
     read: (topic, afterId, options) => inner.read(topic, afterId, { ...options, signal: undefined }),
-    readMany: (cursors, options) => inner.readMany(cursors, { ...options, signal: undefined }),
   });
 }
 

@@ -119,6 +119,11 @@ export class MemoryStreamRepository implements StreamRepository {
     return this.#readOrWait([cursor.topic], opts, collect, []);
   }
 
+  /**
+   * Entries of many topics at once, each after its own cursor (as `XREAD` with several keys);
+   * waits while all are empty. Beyond the port: kept as the reference model the ioredis adapter's
+   * own `readMany` is compared with (`test/adapters/ioredis/differential.test.ts`).
+   */
   async readMany(cursors: readonly TopicCursor[], options?: ReadOptions): Promise<readonly TopicEntries[]> {
     this.#ensureOpen();
     const checked = checkCursors(cursors);

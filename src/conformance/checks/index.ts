@@ -1,7 +1,6 @@
 import type { ConformanceCheck } from '../types.js';
 import { idempotentAppendChecks } from './idempotent-append.js';
 import { idsAndAppendChecks } from './ids-and-append.js';
-import { multiTopicReadsChecks } from './multi-topic-reads.js';
 import { oneTerminalChecks } from './one-terminal.js';
 import { publisherOrderingChecks } from './publisher-ordering.js';
 import { readsAndBlockingChecks } from './reads-and-blocking.js';
@@ -15,7 +14,6 @@ export const conformanceModules: Readonly<Record<string, readonly ConformanceChe
   'tail-and-cursor': tailAndCursorChecks,
   'reads-and-blocking': readsAndBlockingChecks,
   'trimming-and-ttl': trimmingAndTtlChecks,
-  'multi-topic-reads': multiTopicReadsChecks,
   'idempotent-append': idempotentAppendChecks,
   'one-terminal': oneTerminalChecks,
   'publisher-ordering': publisherOrderingChecks,
