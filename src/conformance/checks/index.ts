@@ -4,6 +4,7 @@ import { idsAndAppendChecks } from './ids-and-append.js';
 import { oneTerminalChecks } from './one-terminal.js';
 import { publisherOrderingChecks } from './publisher-ordering.js';
 import { readsAndBlockingChecks } from './reads-and-blocking.js';
+import { streamFactsChecks } from './stream-facts.js';
 import { subscriberNoDropChecks } from './subscriber-no-drop.js';
 import { tailAndCursorChecks } from './tail-and-cursor.js';
 import { trimmingAndTtlChecks } from './trimming-and-ttl.js';
@@ -12,6 +13,7 @@ import { trimmingAndTtlChecks } from './trimming-and-ttl.js';
 export const conformanceModules: Readonly<Record<string, readonly ConformanceCheck[]>> = {
   'ids-and-append': idsAndAppendChecks,
   'tail-and-cursor': tailAndCursorChecks,
+  'stream-facts': streamFactsChecks,
   'reads-and-blocking': readsAndBlockingChecks,
   'trimming-and-ttl': trimmingAndTtlChecks,
   'idempotent-append': idempotentAppendChecks,
