@@ -11,7 +11,7 @@ type Op = { readonly kind: 'append'; readonly size: number; readonly maxLen: num
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('append' as const), size: fc.integer({ min: 1, max: 4 }), maxLen: fc.constantFrom(0, 0, 1, 3, 8) }) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'delete' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'delete' as const }) },
 );
 
 /**
@@ -57,7 +57,8 @@ export const streamFactsChecks: readonly ConformanceCheck[] = [
             }
             ensureEqual(await r.tailId(topic), lastId, RULES.tail, `${at}: tailId`);
           }
-          await r.deleteTopic(topic);
+          ensureEqual(await r.deleteTopic(topic), added > 0, RULES.deletion, `deleteTopic's answer at the end of ${show(ops, 200)}`);
+          ensureEqual(await r.tailId(topic), '0-0', RULES.deletion, `tailId after the final deleteTopic of ${show(ops, 200)}`);
         }),
         ctx.numRuns,
       );
