@@ -188,7 +188,7 @@ export interface StreamRepository {
   tailId(topic: string): Promise<StreamId>;
   /** Length, bounds, trimming history and TTL of a topic; `null` when it does not exist. */
   info(topic: string): Promise<StreamInfo | null>;
-  /** Removes a topic and its idempotency record (rule 8). Resolves true when it existed. */
+  /** Removes a topic with its idempotency and terminal records (rules 8, 10). Resolves true when it existed. */
   deleteTopic(topic: string): Promise<boolean>;
   /** Releases connections and timers the backend opened (not those supplied by the user). Idempotent. */
   close(): Promise<void>;
