@@ -34,13 +34,11 @@ local ttl = tonumber(ARGV[2])
 local producer = ARGV[3]
 local count = tonumber(ARGV[4])
 local doneField = ARGV[5]
-local doneId = false
-if doneField ~= '' then doneId = redis.call('HGET', KEYS[2], doneField) end
+-- One read of both records; HMGET answers false for the '' field a request without them sends.
+local rec = redis.call('HMGET', KEYS[2], producer, doneField)
 local last = nil
-if producer ~= '' then
-  local v = redis.call('HGET', KEYS[2], producer)
-  if v then last = tonumber(v) end
-end
+if producer ~= '' and rec[1] then last = tonumber(rec[1]) end
+local doneId = doneField ~= '' and rec[2]
 local trimTo = maxLen
 if maxLen > 0 and count > maxLen then trimTo = count end
 local result = {0, 0}
@@ -68,8 +66,10 @@ for i = 1, count do
     if seq ~= nil then last = seq; newLast = seqArg end
   end
 end
-if producer ~= '' and newLast ~= nil then redis.call('HSET', KEYS[2], producer, newLast) end
-if ARGV[6] == '1' and written > 0 then redis.call('HSET', KEYS[2], doneField, result[#result]) end
+local set = {}
+if producer ~= '' and newLast ~= nil then set[1] = producer; set[2] = newLast end
+if ARGV[6] == '1' and written > 0 then set[#set + 1] = doneField; set[#set + 1] = result[#result] end
+if #set > 0 then redis.call('HSET', KEYS[2], unpack(set)) end
 if written > 0 and ttl > 0 then
   local r = redis.pcall('EXPIRE', KEYS[1], ARGV[2])
   if type(r) == 'table' and r.err then result[2] = 1 end
