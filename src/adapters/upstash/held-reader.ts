@@ -83,6 +83,7 @@ export class HeldReader {
   #round: Round | null = null;
   #running = false;
   #failures = 0;
+  #earlyEmpty = 0;
   #redirect: ReadRedirect | undefined;
 
   /** `probe` is a non-blocking read, used only to diagnose a refused blocking read. */
@@ -166,6 +167,7 @@ export class HeldReader {
         const { clock, blockMs, requestTimeoutMs } = this.#settings;
         const timer = clock.setTimeout(() => round.controller.abort(TIMEOUT), requestTimeoutMs);
         const cursors = [...plan].map(([topic, afterId]) => ({ topic, afterId }));
+        const startedAt = clock.now();
         this.#round = round;
         this.stats.requests++;
         let results: StreamEntry[][] | undefined;
@@ -192,7 +194,12 @@ export class HeldReader {
         } else {
           this.#failures = 0;
           // Let the readers just served come back before the next round, so it covers them.
-          if (this.#dispatch(cursors, results!)) await nextTurn();
+          if (this.#dispatch(cursors, results!)) {
+            this.#earlyEmpty = 0;
+            await nextTurn();
+          } else if (results!.every((l) => l.length === 0) && clock.now() - startedAt < Math.min(blockMs / 2, 1_000)) {
+            await this.#pauseAfterEarlyEmpty();
+          }
         }
       }
     } finally {
@@ -259,6 +266,19 @@ export class HeldReader {
       delayMs,
     });
     await sleep(this.#settings.clock, delayMs, this.#closing.signal);
+  }
+
+  /**
+   * The server answered a held read with nothing long before its block time: it does not block
+   * (or ignores `BLOCK`). Pause like the poller does (25 ms doubling to 1 s), so such a server
+   * gets polled instead of flooded.
+   */
+  async #pauseAfterEarlyEmpty(): Promise<void> {
+    this.#earlyEmpty++;
+    if (this.#earlyEmpty === 3) {
+      this.#settings.logger?.warn('taskstream upstash: held reads come back empty at once; the server may ignore BLOCK', { blockMs: this.#settings.blockMs });
+    }
+    await sleep(this.#settings.clock, Math.min(1_000, 25 * 2 ** Math.min(this.#earlyEmpty - 1, 6)), this.#closing.signal);
   }
 
   /**

@@ -28,7 +28,7 @@ function fakeServer(onAbort: 'reject' | 'late-answer' | 'never' = 'reject') {
   const calls: Call[] = [];
   const waiting: (() => void)[] = [];
   let seq = 0;
-  let mode: 'serve' | 'hang' | 'fail' | 'refuse' = 'serve';
+  let mode: 'serve' | 'hang' | 'fail' | 'refuse' | 'ignore-block' = 'serve';
   const after = (c: TopicCursor, count: number): StreamEntry[] => {
     const from = Number(c.afterId.split('-')[0]);
     const all = (topics.get(c.topic) ?? []).filter((e) => Number(e.id.split('-')[0]) > from);
@@ -49,6 +49,7 @@ function fakeServer(onAbort: 'reject' | 'late-answer' | 'never' = 'reject') {
       };
       if (mode === 'fail') return done(() => reject(new TaskStreamError('BACKEND_UNAVAILABLE', 'upstash read failed: fetch failed')));
       if (mode === 'refuse') return done(() => reject(new TaskStreamError('BACKEND_COMMAND', 'ERR blocking command XREAD is not supported')));
+      if (mode === 'ignore-block') return done(() => resolve(cursors.map((c) => after(c, count))));
       if (cursors.some((c) => c.topic.startsWith('bad'))) return done(() => reject(new TaskStreamError('BACKEND_COMMAND', 'WRONGTYPE not a stream')));
       const tryAnswer = (): boolean => {
         if (mode === 'hang') return false;
@@ -250,6 +251,23 @@ describe('HeldReader (one held XREAD … BLOCK for all waiting reads)', () => {
     await turn();
     expect(server.calls).toHaveLength(1);
     expect(reader.holding).toBe(true);
+    reader.close();
+  });
+
+  it('does not flood a server that ignores BLOCK (answers empty at once): it pauses like a poller', async () => {
+    const { clock, server, reader } = setup();
+    server.setMode('ignore-block');
+    const read = reader.read([{ topic: 'a', afterId: '0-0' }], 10, 60_000);
+    await turn(10);
+    expect(server.calls).toHaveLength(1);
+    await clock.advance(1_000); // pauses of 25, 50, 100, 200, 400 ms
+    await turn(10);
+    expect(server.calls.length).toBeGreaterThan(1);
+    expect(server.calls.length).toBeLessThanOrEqual(7);
+    server.add('a');
+    await clock.advance(1_000);
+    await turn();
+    expect(ids(await read)).toEqual([['1-0']]);
     reader.close();
   });
 
