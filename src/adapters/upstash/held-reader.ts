@@ -1,11 +1,11 @@
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { StreamEntry, TopicCursor } from '../../ports/stream-repository.js';
-import { compareStreamIds } from '../../domain/stream-id.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { sleep } from '../../domain/sleep.js';
 import { closedError } from './errors.js';
 import type { BatchRead } from './read-poller.js';
+import { covers, planRound, roundAnswer, shareOf, type RoundPlan } from './held-round.js';
 
 /**
  * One held `XREAD … BLOCK blockMs` over one cursor per topic (one HTTP request); entry lists in
@@ -53,7 +53,7 @@ interface Waiter {
 }
 
 interface Round {
-  readonly plan: ReadonlyMap<string, string>;
+  readonly plan: RoundPlan;
   readonly controller: AbortController;
 }
 
@@ -162,18 +162,18 @@ export class HeldReader {
           this.#handOver(this.#redirect);
           return;
         }
-        const { plan, count } = this.#plan();
+        const plan = planRound(this.#waiters);
         const round: Round = { plan, controller: new AbortController() };
         const { clock, blockMs, requestTimeoutMs } = this.#settings;
         const timer = clock.setTimeout(() => round.controller.abort(TIMEOUT), requestTimeoutMs);
-        const cursors = [...plan].map(([topic, afterId]) => ({ topic, afterId }));
+        const cursors = [...plan.cursors].map(([topic, afterId]) => ({ topic, afterId }));
         const startedAt = clock.now();
         this.#round = round;
         this.stats.requests++;
         let results: StreamEntry[][] | undefined;
         let failure: unknown;
         try {
-          results = await this.#held(cursors, count, blockMs, round.controller.signal);
+          results = await this.#held(cursors, plan.count, blockMs, round.controller.signal);
         } catch (err) {
           failure = err;
         }
@@ -190,7 +190,7 @@ export class HeldReader {
           else this.stats.failures++;
           await this.#pauseAfterFailure(reason === TIMEOUT ? `no answer within ${requestTimeoutMs} ms` : (failure as Error).message);
         } else if (failure !== undefined) {
-          await this.#onRefusal(failure, cursors, count);
+          await this.#onRefusal(failure, cursors, plan.count);
         } else {
           this.#failures = 0;
           // Let the readers just served come back before the next round, so it covers them.
@@ -211,48 +211,16 @@ export class HeldReader {
     }
   }
 
-  #plan(): { plan: Map<string, string>; count: number } {
-    const plan = new Map<string, string>();
-    let count = 1;
-    let unlimited = false;
-    for (const waiter of this.#waiters) {
-      if (waiter.count === 0) unlimited = true;
-      count = Math.max(count, waiter.count);
-      for (const { topic, afterId } of waiter.cursors) {
-        const held = plan.get(topic);
-        if (held === undefined || compareStreamIds(afterId, held) < 0) plan.set(topic, afterId);
-      }
-    }
-    return { plan, count: unlimited ? 0 : count };
-  }
-
-  /**
-   * Hands each waiter the entries after its own cursors. A waiter that joined mid-round with a
-   * cursor OLDER than the round's must not take them (it would skip what lies between): it stays
-   * for the next round, which starts at its cursor.
-   */
+  /** Hands each waiter its share of the round (see {@link shareOf}); true when anyone was served. */
   #dispatch(cursors: readonly TopicCursor[], results: readonly StreamEntry[][]): boolean {
-    const byTopic = new Map<string, { from: string; entries: readonly StreamEntry[] }>();
-    cursors.forEach((c, i) => {
-      const entries = results[i] ?? [];
-      if (entries.length > 0) byTopic.set(c.topic, { from: c.afterId, entries });
-    });
-    if (byTopic.size === 0) return false;
+    const answer = roundAnswer(cursors, results);
+    if (answer.size === 0) return false;
     let served = false;
     for (const waiter of [...this.#waiters]) {
-      let any = false;
-      const out = waiter.cursors.map((c) => {
-        const got = byTopic.get(c.topic);
-        if (got === undefined || compareStreamIds(got.from, c.afterId) > 0) return [];
-        const after = got.entries.filter((e) => compareStreamIds(e.id, c.afterId) > 0);
-        const page = waiter.count > 0 ? after.slice(0, waiter.count) : after;
-        if (page.length > 0) any = true;
-        return page;
-      });
-      if (any) {
-        served = true;
-        waiter.finish(out);
-      }
+      const share = shareOf(answer, waiter);
+      if (share === undefined) continue;
+      served = true;
+      waiter.finish(share);
     }
     return served;
   }
@@ -329,12 +297,4 @@ export class HeldReader {
       );
     }
   }
-}
-
-function covers(plan: ReadonlyMap<string, string>, waiter: Waiter): boolean {
-  for (const { topic, afterId } of waiter.cursors) {
-    const held = plan.get(topic);
-    if (held === undefined || compareStreamIds(held, afterId) > 0) return false;
-  }
-  return true;
 }
