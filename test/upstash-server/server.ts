@@ -87,7 +87,9 @@ function freshStats(): UpstashServerStats {
  * Starts an HTTP server on 127.0.0.1 (random port) that speaks the Upstash REST protocol as
  * `@upstash/redis` uses it, in front of a real redis-server: `POST /` with a JSON command,
  * `POST /pipeline` and `POST /multi-exec` with arrays of commands, `Authorization: Bearer`,
- * RESP2 shapes, and `Upstash-Encoding: base64`.
+ * RESP2 shapes, and `Upstash-Encoding: base64`. A single blocking command (`XREAD … BLOCK`) is
+ * held on a redis connection of its own until it returns or the client aborts (see
+ * {@link BlockingPool}), unless `blocking: 'refuse'`.
  */
 export async function startUpstashServer(options: UpstashServerOptions): Promise<UpstashServer> {
   const conn = await RespConnection.open(options.redis.host, options.redis.port);
