@@ -31,7 +31,7 @@ export class BlockingPool {
     this.#maxIdle = maxIdle;
   }
 
-  /** Runs one blocking command on a dedicated connection; `abandoned` fires when the client left. */
+  /** Runs one blocking command on a dedicated connection; `undefined` when `abandoned` fired (the client left) first. */
   async run(args: readonly string[], abandoned: AbortSignal): Promise<RespReply | undefined> {
     if (abandoned.aborted) return undefined;
     const conn = this.#idle.pop() ?? (await this.#open());
@@ -46,8 +46,9 @@ export class BlockingPool {
     try {
       const [reply] = await conn.send([args]);
       return reply;
-    } catch {
-      return undefined; // closed because the client left (or redis went away): nobody to answer
+    } catch (err) {
+      if (abandoned.aborted) return undefined; // closed because the client left: nobody to answer
+      throw err; // redis went away: the request gets a 500
     } finally {
       abandoned.removeEventListener('abort', onAbandon);
       this.stats.held--;
