@@ -61,8 +61,10 @@ describe('Upstash held reads (XREAD … BLOCK) through the local REST server', (
       expect(second.map((e) => e.fields['d'])).toEqual(['b1']);
       expect(repo.heldStats.interrupts).toBeGreaterThanOrEqual(1);
       await vi.waitFor(() => expect(stack.server.blocking.freedByAbort).toBeGreaterThan(freed)); // the server let go of the aborted one
-      await repo.append({ topic: a, entries: [{ d: 'a1' }, { d: 'a2' }], ...KEEP });
-      expect((await first).map((e) => e.fields['d'])).toEqual(['a1', 'a2']);
+      // Raw strings through held reads too (no automatic deserialization, even on the user's client).
+      const tricky = ['true', '12345678901234567890123', '{"a":1}', 'é👋\n'];
+      await repo.append({ topic: a, entries: tricky.map((d) => ({ d })), ...KEEP });
+      expect((await first).map((e) => e.fields['d'])).toEqual(tricky);
       await repo.close();
     }
   });
