@@ -102,7 +102,7 @@ describe('local Upstash server, through the real @upstash/redis client', () => {
     const redis = client();
     const opened = stack.server.blocking.opened;
     const held = [1, 2].map(() => redis.exec(['XREAD', 'COUNT', '10', 'BLOCK', '20000', 'STREAMS', 'held-st', '$']));
-    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(2));
+    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(2), { timeout: 10_000 });
     expect(stack.server.blocking.opened - opened).toBeLessThanOrEqual(2);
     expect(await redis.exec(['PING'])).toBe('PONG'); // the shared connection is free
     const id = await redis.exec<string>(['XADD', 'held-st', '*', 'k', 'v']);
@@ -117,13 +117,13 @@ describe('local Upstash server, through the real @upstash/redis client', () => {
     const redis = client({ signal: controller.signal });
     const freed = stack.server.blocking.freedByAbort;
     const held = redis.exec(['XREAD', 'BLOCK', '60000', 'STREAMS', 'abort-st', '$']);
-    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(1));
+    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(1), { timeout: 10_000 });
     controller.abort();
     await held.catch(() => undefined); // the SDK resolves an aborted request with its reason
-    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(0));
+    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(0), { timeout: 10_000 });
     expect(stack.server.blocking.freedByAbort).toBe(freed + 1);
     // redis-server itself no longer blocks on it (the connection was closed).
-    await vi.waitFor(async () => expect(await client().exec<string>(['CLIENT', 'LIST'])).not.toMatch(/ flags=b /));
+    await vi.waitFor(async () => expect(await client().exec<string>(['CLIENT', 'LIST'])).not.toMatch(/ flags=b /), { timeout: 10_000 });
   });
 
   it('encodes every string at every depth in base64, leaves numbers, nulls and errors alone', async () => {

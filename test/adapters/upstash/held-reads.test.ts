@@ -10,6 +10,8 @@ let stack: UpstashStack;
 let n = 0;
 const topic = (): string => `held:${Date.now()}:${n++}`;
 const KEEP = { maxLen: 0, ttlSeconds: 0 };
+/** Generous: the machine running the suite may be loaded. */
+const WAIT = { timeout: 10_000, interval: 10 };
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -33,16 +35,16 @@ describe('Upstash held reads (XREAD … BLOCK) through the local REST server', (
     const reads = Array.from({ length: 60 }, (_, i) =>
       repo.read(topics[i % 6]!, '0-0', { blockMs: 30_000, count: 10, signal: controller.signal }),
     );
-    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(1));
+    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(1), WAIT);
     expect(repo.heldStats.requests).toBe(1);
     const { ids } = await repo.append({ topic: topics[2]!, entries: [{ d: 'x' }], ...KEEP });
     const woken = await Promise.all(reads.filter((_, i) => i % 6 === 2));
     for (const entries of woken) expect(entries.map((e) => e.id)).toEqual(ids);
-    await vi.waitFor(() => expect(repo.heldStats.requests).toBe(2)); // the next round, for the 50 still waiting
-    expect(stack.server.blocking.held).toBe(1);
+    await vi.waitFor(() => expect(repo.heldStats.requests).toBe(2), WAIT); // the next round, for the 50 still waiting
+    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(1), WAIT);
     controller.abort();
     for (const entries of await Promise.all(reads)) expect(entries.length).toBeLessThanOrEqual(1);
-    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(0)); // nobody waits: nothing held
+    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(0), WAIT); // nobody waits: nothing held
     await repo.close();
   });
 
@@ -55,12 +57,12 @@ describe('Upstash held reads (XREAD … BLOCK) through the local REST server', (
       const [a, b] = [topic(), topic()];
       const freed = stack.server.blocking.freedByAbort;
       const first = repo.read(a, '0-0', { blockMs: 30_000, count: 10 });
-      await vi.waitFor(() => expect(stack.server.blocking.held).toBe(1));
+      await vi.waitFor(() => expect(stack.server.blocking.held).toBe(1), WAIT);
       await repo.append({ topic: b, entries: [{ d: 'b1' }], ...KEEP });
       const second = await repo.read(b, '0-0', { blockMs: 30_000, count: 10 });
       expect(second.map((e) => e.fields['d'])).toEqual(['b1']);
       expect(repo.heldStats.interrupts).toBeGreaterThanOrEqual(1);
-      await vi.waitFor(() => expect(stack.server.blocking.freedByAbort).toBeGreaterThan(freed)); // the server let go of the aborted one
+      await vi.waitFor(() => expect(stack.server.blocking.freedByAbort).toBeGreaterThan(freed), WAIT); // the server let go of the aborted one
       // Raw strings through held reads too (no automatic deserialization, even on the user's client).
       const tricky = ['true', '12345678901234567890123', '{"a":1}', 'é👋\n'];
       await repo.append({ topic: a, entries: tricky.map((d) => ({ d })), ...KEEP });
@@ -80,7 +82,7 @@ describe('Upstash held reads (XREAD … BLOCK) through the local REST server', (
     try {
       const got = await repo.read(t, '0-0', { blockMs: 30_000, count: 10 });
       expect(got.map((e) => e.id)).toEqual(ids);
-      expect(repo.heldStats.timeouts).toBe(2);
+      expect(repo.heldStats.timeouts).toBeGreaterThanOrEqual(2); // more only if the loaded machine is slower than 400 ms
       expect(stack.server.faultsInjected.get('hang-after')).toBe(2);
       expect(logger.lines.join('\n')).not.toContain(stack.server.token);
     } finally {
