@@ -151,7 +151,7 @@ describe('sseResponse: streaming', () => {
       open: () => ({
         cursor: Promise.resolve('5-0'),
         items: (async function* () {
-          yield { id: '5-0', event: { type: 'gap' as const, resumeId: '5-0', firstRetainedId: '9-0', trimmed: 4 } };
+          yield { id: '5-0', event: { type: 'gap' as const, reason: 'trimmed' as const, resumeId: '5-0', firstRetainedId: '9-0', trimmed: 4 } };
           yield { id: '9-0', event: { type: 'task_updated' as const, seq: 0, status: 'COMPLETED', fields: {} } };
         })(),
       }),
@@ -161,7 +161,7 @@ describe('sseResponse: streaming', () => {
     expect(body.types).toEqual(['connected', 'gap', 'task_updated', 'end']);
     const gap = body.events[1]!;
     expect(gap.id).toBeUndefined();
-    expect(JSON.parse(gap.data)).toEqual({ type: 'gap', resumeId: '5-0', firstRetainedId: '9-0', trimmed: 4 });
+    expect(JSON.parse(gap.data)).toEqual({ type: 'gap', reason: 'trimmed', resumeId: '5-0', firstRetainedId: '9-0', trimmed: 4 });
   });
 
   it('reports a real trim (memory backend, MAXLEN ~) as a gap, then streams the retained entries', async () => {
@@ -177,7 +177,7 @@ describe('sseResponse: streaming', () => {
     const body = new SseBody((await sseResponse(subscriber, 'task-1', sseRequest('/e', { 'last-event-id': firstIds[1]! }))).body!);
     await body.finished();
     expect(body.types.slice(0, 2)).toEqual(['connected', 'gap']);
-    expect(body.data('gap')[0]).toMatchObject({ type: 'gap', resumeId: firstIds[1], firstRetainedId: retained[0] });
+    expect(body.data('gap')[0]).toMatchObject({ type: 'gap', reason: 'trimmed', resumeId: firstIds[1], firstRetainedId: retained[0] });
     expect(body.events.filter((e) => e.id !== undefined && e.event !== 'connected').map((e) => e.id)).toEqual(retained);
   });
 
