@@ -47,6 +47,8 @@ export function openChunkReader(deps: ReaderDeps, plan: ReadPlan): ReadableStrea
   let writerAt = Number.POSITIVE_INFINITY;
   let seenAt = clock.now();
   let caughtUp = false;
+  // The writer's last sequence number seen: an entry at or below it is a retried append's second copy.
+  let lastSeq = -1;
 
   const read = async (blockMs: number): Promise<readonly StreamEntry[]> => {
     for (let attempt = 1; ; attempt++) {
@@ -95,10 +97,17 @@ export function openChunkReader(deps: ReaderDeps, plan: ReadPlan): ReadableStrea
             cursor = entry.id;
             const record = decodeRecord(entry);
             if (record === undefined) continue;
+            if ('seq' in record && record.seq !== undefined) {
+              if (record.seq <= lastSeq) continue;
+              lastSeq = record.seq;
+            }
             if (isTerminalRecord(record)) return finish(controller);
             writerAt = writerAt === Number.POSITIVE_INFINITY ? record.at : Math.max(writerAt, record.at);
             seenAt = clock.now();
-            if (record.kind === 'open') leaseMs = record.leaseMs;
+            if (record.kind === 'open') {
+              leaseMs = record.leaseMs;
+              lastSeq = -1;
+            }
             if (record.kind !== 'chunk') continue;
             let text = record.text;
             if (skipLeft > 0) {

@@ -59,7 +59,7 @@ export function createResumableStreamContext(options: CreateResumableStreamConte
   };
 
   const write = (d: ReaderDeps, topics: StreamTopics, makeStream: MakeStream): ReadableStream<string> => {
-    const writer = new StreamWriter({ ...d, settings, onError: options.onError }, topics, `resumable-stream:writer:${globalThis.crypto.randomUUID()}`, clock.now());
+    const writer = new StreamWriter({ ...d, settings, onError: options.onError }, topics, clock.now());
     const stream = writer.start(makeStream);
     waitUntil(writer.finished);
     return stream;
@@ -89,9 +89,11 @@ export function createResumableStreamContext(options: CreateResumableStreamConte
     async createNewResumableStream(streamId, makeStream) {
       const topics = topicsOf(settings.keyPrefix, streamId);
       const d = await deps();
-      // A new stream under a used id replaces the old one, as resumable-stream's fresh sentinel does.
-      await Promise.all([d.repository.deleteTopic(topics.data), d.repository.deleteTopic(topics.control)]);
-      await claim(d, topics);
+      if (!(await claim(d, topics))) {
+        // A new stream under a used id replaces the old one, as resumable-stream's fresh sentinel does.
+        await Promise.all([d.repository.deleteTopic(topics.data), d.repository.deleteTopic(topics.control)]);
+        await claim(d, topics);
+      }
       return write(d, topics, makeStream);
     },
     async resumeExistingStream(streamId, skipCharacters, resume = {}) {

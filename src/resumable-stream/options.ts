@@ -33,7 +33,7 @@ export interface CreateResumableStreamContextOptions {
   readonly logger?: Logger;
   /** Called when a writer could not append even after retries (the stream then ends by lease). */
   readonly onError?: (error: TaskStreamError) => void;
-  /** How long a stream lives after its last append, in seconds (sliding). @default 86400 (24 h, as `resumable-stream`) */
+  /** How long a stream lives after it ended or its writer last renewed it, in seconds: renewed at most every quarter of it while written (so an append rarely pays for it), and by the end. @default 86400 (24 h, as `resumable-stream`) */
   readonly ttlSeconds?: number;
   /** Approximate cap on entries per stream; 0 keeps all (a resume replays from the start). @default 0 */
   readonly maxLen?: number;
@@ -43,7 +43,7 @@ export interface CreateResumableStreamContextOptions {
   readonly heartbeatMs?: number;
   /** `per_chunk`: one entry per chunk (batched only while an append is in flight); `coalesced`: chunks within `flushIntervalMs` join into one entry. @default "coalesced" */
   readonly batching?: ChunkBatching;
-  /** In `coalesced` mode, longest a chunk waits before it is appended, in ms. @default 20 */
+  /** In `coalesced` mode, longest a chunk waits before it is appended, in ms (the first chunk never waits). @default 50 */
   readonly flushIntervalMs?: number;
   /** In `coalesced` mode, buffered characters that trigger an append at once. @default 4096 */
   readonly maxBufferedChars?: number;

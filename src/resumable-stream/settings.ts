@@ -38,7 +38,7 @@ export function resolveResumableSettings(options: CreateResumableStreamContextOp
     leaseMs,
     heartbeatMs,
     batching,
-    flushIntervalMs: requireNonNegativeInteger('flushIntervalMs', options.flushIntervalMs ?? 20),
+    flushIntervalMs: requireNonNegativeInteger('flushIntervalMs', options.flushIntervalMs ?? 50),
     maxBufferedChars: requireNonNegativeInteger('maxBufferedChars', options.maxBufferedChars ?? 4096, 1),
     replayFinished: options.replayFinished === true,
     pollMs: requireNonNegativeInteger('pollMs', options.pollMs ?? 100, 1),

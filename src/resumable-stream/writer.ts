@@ -18,7 +18,9 @@ const MAX_BATCH = 256;
 
 /**
  * Runs one stream's source: hands every chunk to the caller's own stream at once, and appends
- * it (in order, one append in flight, idempotent retries) for every other reader. While the
+ * it (in order, one append in flight, retried; every entry carries a sequence number so readers
+ * drop the second copy a retry after an ambiguous failure may leave) for every other reader. The
+ * sliding TTL is renewed at most every quarter TTL (and by the final `end`), not by every append. While the
  * stream lives, one wait serves both the stop watch and the heartbeat: a blocking read on the
  * stream's control topic that times out when a heartbeat is due. Coalescing holds a timer only
  * while a chunk waits in the buffer.
@@ -26,7 +28,6 @@ const MAX_BATCH = 256;
 export class StreamWriter {
   readonly #deps: WriterDeps;
   readonly #topics: StreamTopics;
-  readonly #producerId: string;
   readonly #abort = new AbortController();
   readonly #watchStop = new AbortController();
   #seq = 0;
@@ -39,14 +40,15 @@ export class StreamWriter {
   #broken = false;
   #stopped = false;
   #lastAppendAt: number;
+  #ttlRenewedAt: number;
   /** Settles (never rejects) once the source ended and everything, with the `end` entry, is appended. */
   finished: Promise<void> = Promise.resolve();
 
-  constructor(deps: WriterDeps, topics: StreamTopics, producerId: string, openedAt: number) {
+  constructor(deps: WriterDeps, topics: StreamTopics, openedAt: number) {
     this.#deps = deps;
     this.#topics = topics;
-    this.#producerId = producerId;
     this.#lastAppendAt = openedAt;
+    this.#ttlRenewedAt = openedAt;
   }
 
   /** Starts reading `makeStream`'s source; returns the caller's own copy of it. */
@@ -149,22 +151,19 @@ export class StreamWriter {
     }
   }
 
-  /** Appends in order with this writer's producer id, so a retry after an ambiguous failure writes nothing twice. */
+  /** Appends in order, numbering each entry; a retry re-sends the same numbers, so readers can drop a second copy. */
   async #appendRecords(records: readonly StreamRecord[]): Promise<void> {
     if (this.#broken) return;
     const { repository, clock, settings } = this.#deps;
-    const seqs = records.map(() => this.#seq++);
-    const request = {
-      topic: this.#topics.data,
-      entries: records.map(encodeRecord),
-      maxLen: settings.maxLen,
-      ttlSeconds: settings.ttlSeconds,
-      idempotency: { producerId: this.#producerId, seqs },
-    };
+    const entries = records.map((record) => encodeRecord({ ...record, seq: this.#seq++ } as StreamRecord));
+    const final = records.some((record) => record.kind === 'end');
+    const renew = settings.ttlSeconds > 0 && (final || clock.now() - this.#ttlRenewedAt >= (settings.ttlSeconds * 1000) / 4);
+    const request = { topic: this.#topics.data, entries, maxLen: settings.maxLen, ttlSeconds: renew ? settings.ttlSeconds : 0 };
     for (let attempt = 1; ; attempt++) {
       try {
         await repository.append(request);
         this.#lastAppendAt = clock.now();
+        if (renew) this.#ttlRenewedAt = this.#lastAppendAt;
         return;
       } catch (err) {
         const retriable = TaskStreamError.is(err, 'BACKEND_UNAVAILABLE') && attempt < MAX_ATTEMPTS;
@@ -206,7 +205,8 @@ export class StreamWriter {
           if (decodeRecord(entry)?.kind === 'stop') return this.#stop();
         }
       } catch (err) {
-        if (signal.aborted) return;
+        // A closed backend (the process is shutting down) never comes back: stop watching.
+        if (signal.aborted || TaskStreamError.is(err, 'CLOSED')) return;
         this.#deps.logger.warn('taskstream/resumable-stream: stop watch read failed; retrying', { topic: this.#topics.control, error: err instanceof Error ? err.message : String(err) });
         await sleep(clock, Math.min(settings.heartbeatMs, 1_000), signal);
       }

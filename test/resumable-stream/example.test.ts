@@ -48,13 +48,25 @@ async function resume(chatId: string): Promise<Response> {
   return fetch(`${base}/api/chat/${chatId}/stream`);
 }
 
+/**
+ * The guide saves `activeStreamId` once `createNewResumableStream` resolved, in parallel with the
+ * response, so a reload in the first milliseconds may find no stream yet (204): ask again briefly.
+ */
+async function resumeActive(chatId: string): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await resume(chatId);
+    if (response.status !== 204 || attempt === 50) return response;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('examples/ai-sdk (npm run example:ai-sdk)', () => {
   it('a resume request mid-stream gets the same assistant message as the first client', async () => {
     const first = await post('c1');
     const [forClient, forPeek] = first.body!.tee();
     const firstMessage = readAssistantMessage(forClient, false);
     await readSome(forPeek, 6);
-    const resumed = await resume('c1');
+    const resumed = await resumeActive('c1');
     expect(resumed.status).toBe(200);
     expect(resumed.headers.get('content-type')).toContain('text/event-stream');
     const [a, b] = await Promise.all([firstMessage, readAssistantMessage(resumed.body!, false)]);
@@ -68,7 +80,7 @@ describe('examples/ai-sdk (npm run example:ai-sdk)', () => {
     const first = await post('c2', leaving.signal);
     await readSome(first.body!, 8);
     leaving.abort();
-    const resumed = await resume('c2');
+    const resumed = await resumeActive('c2');
     expect(resumed.status).toBe(200);
     expect(textOf(await readAssistantMessage(resumed.body!, false))).toBe(mockReply(60));
   });
@@ -78,7 +90,7 @@ describe('examples/ai-sdk (npm run example:ai-sdk)', () => {
     const [forClient, forPeek] = first.body!.tee();
     const firstMessage = readAssistantMessage(forClient, false).catch(() => undefined);
     await readSome(forPeek, 8);
-    const resumed = readAssistantMessage((await resume('c3')).body!, false);
+    const resumed = readAssistantMessage((await resumeActive('c3')).body!, false);
     const stop = await fetch(`${base}/api/chat/c3/stop`, { method: 'POST' });
     expect(await stop.json()).toEqual({ stopped: true });
     const text = textOf(await resumed);
