@@ -32,7 +32,7 @@ const MAX_RETRIES = 8;
  * hangs on a writer that is gone. Blocking reads go through the repository, so on ioredis every
  * reader of the process shares its one multiplexed reader connection.
  */
-export function openChunkReader(deps: ReaderDeps, plan: ReadPlan): ReadableStream<ResumableChunk> {
+export function openChunkReader<T = ResumableChunk>(deps: ReaderDeps, plan: ReadPlan, shape: (id: string, text: string) => T = asChunk as (id: string, text: string) => T): ReadableStream<T> {
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   if (plan.signal?.aborted) stop.abort();
@@ -62,13 +62,13 @@ export function openChunkReader(deps: ReaderDeps, plan: ReadPlan): ReadableStrea
     }
   };
 
-  const finish = (controller: ReadableStreamDefaultController<ResumableChunk>): void => {
+  const finish = (controller: ReadableStreamDefaultController<T>): void => {
     plan.signal?.removeEventListener('abort', onAbort);
     stop.abort();
     controller.close();
   };
 
-  return new ReadableStream<ResumableChunk>(
+  return new ReadableStream<T>(
     {
       async pull(controller) {
         if (!leaseKnown) {
@@ -116,7 +116,7 @@ export function openChunkReader(deps: ReaderDeps, plan: ReadPlan): ReadableStrea
               text = text.slice(dropped);
             }
             if (text === '') continue;
-            controller.enqueue({ id: entry.id, text });
+            controller.enqueue(shape(entry.id, text));
             delivered = true;
           }
           if (delivered) return;
@@ -131,13 +131,11 @@ export function openChunkReader(deps: ReaderDeps, plan: ReadPlan): ReadableStrea
   );
 }
 
-/** The text of a chunk stream (cancelling it cancels the reader). */
-export function textOf(chunks: ReadableStream<ResumableChunk>): ReadableStream<string> {
-  return chunks.pipeThrough(
-    new TransformStream<ResumableChunk, string>({
-      transform(chunk, controller) {
-        controller.enqueue(chunk.text);
-      },
-    }),
-  );
+function asChunk(id: string, text: string): ResumableChunk {
+  return { id, text };
+}
+
+/** Shapes a reader's pieces as bare text (no per-chunk transform stream in between: it costs several promise hops a chunk). */
+export function asText(_id: string, text: string): string {
+  return text;
 }

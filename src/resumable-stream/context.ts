@@ -1,10 +1,11 @@
+import type { Cluster, Redis } from 'ioredis';
 import { systemClock } from '../adapters/clock/system-clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { StreamRepository } from '../ports/stream-repository.js';
 import { TaskStreamError } from '../domain/errors.js';
 import { ZERO_ID, parseStreamId } from '../domain/stream-id.js';
 import { resolveRepository } from './backend.js';
-import { openChunkReader, textOf, type ReaderDeps } from './chunk-reader.js';
+import { asText, openChunkReader, type ReaderDeps } from './chunk-reader.js';
 import { encodeRecord } from './entries.js';
 import type { CreateResumableStreamContextOptions, MakeStream, ResumableChunk, ResumableStreamContext, ResumeOptions } from './options.js';
 import { checkSkip, resolveResumableSettings, topicsOf, type StreamTopics } from './settings.js';
@@ -43,7 +44,7 @@ export function createResumableStreamContext(options: CreateResumableStreamConte
   const waitUntil = options.waitUntil ?? ((promise: Promise<unknown>) => void promise.catch(() => undefined));
   let repository: Promise<StreamRepository> | undefined;
   const deps = async (): Promise<ReaderDeps> => {
-    repository ??= resolveRepository(options.repository, clock, logger);
+    repository ??= resolveRepository(options.repository ?? publisherClient(options.publisher), clock, logger);
     return { repository: await repository, clock, logger, leaseMs: settings.leaseMs, ttlSeconds: settings.ttlSeconds, pollMs: settings.pollMs };
   };
 
@@ -65,14 +66,14 @@ export function createResumableStreamContext(options: CreateResumableStreamConte
     return stream;
   };
 
-  const chunks = async (streamId: string, skipCharacters: number, resume: ResumeOptions, replay: boolean): Promise<ReadableStream<ResumableChunk> | null | undefined> => {
+  const reader = async <T>(streamId: string, skipCharacters: number, resume: ResumeOptions, shape: (id: string, text: string) => T): Promise<ReadableStream<T> | null | undefined> => {
     const topics = topicsOf(settings.keyPrefix, streamId);
     const afterId = resume.resumeAt === undefined ? ZERO_ID : checkResumeAt(resume.resumeAt);
     const d = await deps();
     const state = await readStreamState(d, topics.data);
     if (state === 'missing') return undefined;
-    if (state === 'done' && !replay) return null;
-    return openChunkReader(d, { topic: topics.data, afterId, skipCharacters, signal: resume.signal });
+    if (state === 'done' && !settings.replayFinished) return null;
+    return openChunkReader(d, { topic: topics.data, afterId, skipCharacters, signal: resume.signal }, shape);
   };
 
   return {
@@ -83,8 +84,7 @@ export function createResumableStreamContext(options: CreateResumableStreamConte
       const skip = checkSkip(skipCharacters);
       const d = await deps();
       if (await claim(d, topics)) return write(d, topics, makeStream);
-      const stream = await chunks(streamId, skip, {}, settings.replayFinished);
-      return stream === undefined || stream === null ? null : textOf(stream);
+      return (await reader(streamId, skip, {}, asText)) ?? null;
     },
     async createNewResumableStream(streamId, makeStream) {
       const topics = topicsOf(settings.keyPrefix, streamId);
@@ -97,11 +97,10 @@ export function createResumableStreamContext(options: CreateResumableStreamConte
       return write(d, topics, makeStream);
     },
     async resumeExistingStream(streamId, skipCharacters, resume = {}) {
-      const stream = await chunks(streamId, checkSkip(skipCharacters), resume, settings.replayFinished);
-      return stream === undefined || stream === null ? stream : textOf(stream);
+      return reader(streamId, checkSkip(skipCharacters), resume, asText);
     },
     async resumeExistingChunks(streamId, resume = {}) {
-      return chunks(streamId, checkSkip(resume.skipCharacters), resume, settings.replayFinished);
+      return reader(streamId, checkSkip(resume.skipCharacters), resume, (id, text): ResumableChunk => ({ id, text }));
     },
     async hasExistingStream(streamId) {
       const topics = topicsOf(settings.keyPrefix, streamId);
@@ -118,6 +117,16 @@ export function createResumableStreamContext(options: CreateResumableStreamConte
       return true;
     },
   };
+}
+
+/** resumable-stream's `publisher`, when it is an ioredis client we can use as the backend. */
+function publisherClient(publisher: unknown): Redis | Cluster | undefined {
+  if (publisher === undefined || publisher === null) return undefined;
+  const client = publisher as { xadd?: unknown; evalsha?: unknown };
+  if (typeof client.xadd === 'function' && typeof client.evalsha === 'function') return publisher as Redis | Cluster;
+  throw new TaskStreamError('INVALID_CONFIG', 'publisher: only an ioredis client can be the backend; pass `repository` (a StreamRepository or an ioredis client) or set TASKSTREAM_BACKEND', {
+    details: { variable: 'publisher' },
+  });
 }
 
 function checkResumeAt(resumeAt: unknown): string {

@@ -27,6 +27,16 @@ export interface CreateResumableStreamContextOptions {
    * = `memory` | `redis` | `upstash`, `REDIS_URL`, `UPSTASH_REDIS_REST_URL`/`_TOKEN`), one per process
    */
   readonly repository?: StreamRepository | Redis | Cluster;
+  /**
+   * resumable-stream's option, accepted so that moving an app is one import line: an ioredis
+   * client given here is the backend when `repository` is absent. Other clients (node-redis,
+   * hand-written pub/sub adapters) cannot carry streams: `INVALID_CONFIG`; pass `repository`.
+   */
+  readonly publisher?: unknown;
+  /** resumable-stream's option; not needed (readers share the backend's one reader connection), so it is ignored. */
+  readonly subscriber?: unknown;
+  /** resumable-stream's option; ignored: the end of a stream is an entry in it, so it cannot be lost as a pub/sub message can. */
+  readonly doneWatchdogIntervalMs?: number;
   /** Clock for leases, heartbeats, batching and retries. @default systemClock */
   readonly clock?: Clock;
   /** Where append failures and backend fallbacks are reported. @default warnings and errors to console */
