@@ -42,9 +42,10 @@ export function createResumableStreamContext(options: CreateResumableStreamConte
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger;
   const waitUntil = options.waitUntil ?? ((promise: Promise<unknown>) => void promise.catch(() => undefined));
+  const backend = options.repository ?? publisherClient(options.publisher);
   let repository: Promise<StreamRepository> | undefined;
   const deps = async (): Promise<ReaderDeps> => {
-    repository ??= resolveRepository(options.repository ?? publisherClient(options.publisher), clock, logger);
+    repository ??= resolveRepository(backend, clock, logger);
     return { repository: await repository, clock, logger, leaseMs: settings.leaseMs, ttlSeconds: settings.ttlSeconds, pollMs: settings.pollMs };
   };
 

@@ -106,6 +106,9 @@ describe('resumable-stream compatibility', () => {
     await expect(a.resumeExistingStream('s', -1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(a.resumeExistingStream('s', 0, { resumeAt: '$' })).rejects.toMatchObject({ code: 'INVALID_RESUME_POINT' });
     expect(() => createResumableStreamContext({ waitUntil: null, leaseMs: 100, heartbeatMs: 100 })).toThrow(TaskStreamError);
+    // A node-redis or hand-written pub/sub publisher cannot hold streams: said at once, not on first use.
+    const pubsubOnly = { connect: async () => undefined, publish: async () => 1, set: async () => 'OK', get: async () => null, incr: async () => 1 };
+    expect(() => createResumableStreamContext({ waitUntil: null, publisher: pubsubOnly })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
   });
 
   it('a source that produces a non-string errors the writer\'s stream and ends every reader', async () => {

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIoredisRepository, type IoredisRepository } from 'taskstream/adapters/ioredis';
-import { createResumableStreamContext } from 'taskstream/resumable-stream';
+import { closeSharedRepositories, createResumableStreamContext } from 'taskstream/resumable-stream';
 import { startRedis, uniquePrefix, type TestRedis } from '../helpers/redis-server.js';
 import { mockReply } from '../../examples/ai-sdk/mock-model.js';
 import { readAssistantMessage, textOf } from '../../examples/ai-sdk/ui-message.js';
@@ -83,6 +83,29 @@ describe('resumable streams on Redis', () => {
     const context = createResumableStreamContext({ waitUntil: null, repository: instance(), replayFinished: true });
     expect(await context.hasExistingStream(streamId)).toBe('DONE');
     expect(textOf(await readAssistantMessage((await context.resumeExistingStream(streamId))!))).toBe(mockReply(10));
+  });
+
+  it('code written for resumable-stream/ioredis (publisher and subscriber clients) runs with only the import changed', async () => {
+    const publisher = new Redis(redis.url);
+    const subscriber = new Redis(redis.url);
+    try {
+      const streamContext = createResumableStreamContext({ waitUntil: null, keyPrefix: uniquePrefix('app'), publisher, subscriber });
+      const source = manualSource();
+      const stream = await streamContext.resumableStream('s', () => source.stream);
+      source.push('hello ');
+      const follower = await streamContext.resumableStream('s', () => source.stream, 2);
+      source.push('world');
+      source.end();
+      expect(await readAll(stream!)).toBe('hello world');
+      expect(await readAll(follower!)).toBe('llo world');
+      await until(async () => (await streamContext.hasExistingStream('s')) === 'DONE');
+      expect(await streamContext.resumeExistingStream('s')).toBeNull();
+      expect(await streamContext.resumeExistingStream('other')).toBeUndefined();
+    } finally {
+      await closeSharedRepositories();
+      publisher.disconnect();
+      subscriber.disconnect();
+    }
   });
 
   it('N readers of M streams in one process share one reader connection', async () => {
