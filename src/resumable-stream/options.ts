@@ -59,7 +59,7 @@ export interface CreateResumableStreamContextOptions {
   readonly maxBufferedChars?: number;
   /** `resumeExistingStream`/`resumableStream` on a finished stream replays it (while retained) instead of returning `null`. @default false */
   readonly replayFinished?: boolean;
-  /** Backends that cannot block (Upstash): how often readers and writers poll, in ms. @default 100 */
+  /** Backends that cannot block (Upstash): how often readers poll, in ms (writers look for a stop request at most once a second). @default 100 */
   readonly pollMs?: number;
 }
 

@@ -196,7 +196,8 @@ export class StreamWriter {
     while (!signal.aborted) {
       const waitMs = Math.max(1, this.#lastAppendAt + settings.heartbeatMs - clock.now());
       try {
-        if (!blocking) await sleep(clock, Math.min(waitMs, settings.pollMs), signal);
+        // Without blocking reads (Upstash REST) each check is a request: look for a stop at most once a second.
+        if (!blocking) await sleep(clock, Math.min(waitMs, Math.max(settings.pollMs, 1_000)), signal);
         if (signal.aborted) return;
         const entries = await repository.read(this.#topics.control, cursor, blocking ? { count: 16, blockMs: waitMs, signal } : { count: 16, signal });
         if (signal.aborted) return;
