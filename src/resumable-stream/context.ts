@@ -53,7 +53,7 @@ export function createResumableStreamContext(options: CreateResumableStreamConte
   const claim = async (d: ReaderDeps, topics: StreamTopics): Promise<boolean> => {
     const entries = [encodeRecord({ kind: 'open', at: clock.now(), leaseMs: settings.leaseMs })];
     if (!d.repository.capabilities.idempotentAppend) {
-      // Without idempotent appends two instances racing here may both create; the later one's readers still get one consistent stream.
+      // Without idempotent appends two instances racing here may both create (and their output interleave); memory, ioredis and Upstash all append idempotently.
       if ((await d.repository.info(topics.data)) !== null) return false;
     }
     const result = await d.repository.append({ topic: topics.data, entries, maxLen: settings.maxLen, ttlSeconds: settings.ttlSeconds, idempotency: { producerId: CREATOR, seqs: [0] } });
