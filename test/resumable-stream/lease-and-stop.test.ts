@@ -73,6 +73,23 @@ describe('writer lease', () => {
     expect(await b.hasExistingStream('s')).toBe('DONE');
   });
 
+  it('a reader of a live but idle writer stays open through heartbeats, past many leases, and gets the rest', async () => {
+    const { a, b, clock, waited } = setup();
+    const source = manualSource();
+    await a.createNewResumableStream('s', () => source.stream);
+    source.push('think');
+    await flushMicrotasks();
+    const reader = await collect((await b.resumeExistingStream('s'))!);
+    for (let elapsed = 0; elapsed < 4 * LEASE; elapsed += 2_000) await clock.advance(2_000);
+    expect(reader).toEqual({ text: 'think', ended: false });
+    source.push('ing done');
+    source.end();
+    await flushMicrotasks();
+    await Promise.all(waited);
+    await flushMicrotasks();
+    expect(reader).toEqual({ text: 'thinking done', ended: true });
+  });
+
   it('a reader resumes after the writer died mid-stream: everything written, then an explicit end when the lease expires, never a hang', async () => {
     const { a, b, clock, writer } = setup();
     const source = manualSource();
