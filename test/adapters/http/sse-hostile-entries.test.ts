@@ -90,7 +90,7 @@ describe('repeated failure at one cursor', () => {
         return {
           ready: Promise.resolve({ startId: '5-0', ended: false }),
           items: (async function* () {
-            yield { id: '5-0', event: { type: 'gap' as const, resumeId: '5-0', firstRetainedId: '9-0', trimmed: 4 } };
+            yield { id: '5-0', event: { type: 'gap' as const, reason: 'trimmed' as const, resumeId: '5-0', firstRetainedId: '9-0', trimmed: 4 } };
             throw new TaskStreamError('BACKEND_UNAVAILABLE', 'read failed');
           })(),
         };
