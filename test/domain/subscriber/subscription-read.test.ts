@@ -405,3 +405,20 @@ describe('subscription reading: edges the mutation run found unpinned', () => {
     await expect(opened.ready).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });
+
+describe('subscription iterator: throw()', () => {
+  it('throw() stops the subscription (the pending read ends) and rethrows the error', async () => {
+    const env = setup();
+    const subscription = env.subscriber.open(TASK);
+    await subscription.ready;
+    const iterator = subscription[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    await settle();
+    expect(env.memory.waitingReads).toBe(1);
+    const boom = new Error('consumer failed');
+    await expect(iterator.throw!(boom)).rejects.toBe(boom);
+    expect(await pending).toEqual({ done: true, value: undefined });
+    await settle();
+    expect(env.memory.waitingReads).toBe(0);
+  });
+});
