@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkResumeEntry } from '../../src/domain/cursor.js';
+import { checkResumeEntry, checkResumePoint, parseResumePoint } from '../../src/domain/cursor.js';
+import { TaskStreamError } from '../../src/domain/errors.js';
 import type { StreamInfo } from '../../src/ports/stream-repository.js';
 
 // checkResumeEntry: whether a position is an entry of the stream as it is now (a reset gap when it
@@ -35,5 +36,31 @@ describe('checkResumeEntry', () => {
     expect(checkResumeEntry('15-0', info({ ...stream, maxDeletedId: '15-0' }), '20-0')).toBeNull();
     expect(checkResumeEntry('15-0', info({ ...stream, maxDeletedId: '16-0' }), '20-0')).toBeNull();
     expect(checkResumeEntry('15-0', info({ ...stream, maxDeletedId: '14-9' }), '20-0')).toMatchObject({ reason: 'reset' });
+  });
+});
+
+function refusal(fn: () => unknown): TaskStreamError {
+  try {
+    fn();
+  } catch (err) {
+    if (TaskStreamError.is(err)) return err;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('INVALID_RESUME_POINT names what it refused', () => {
+  it('quotes a string resume point, cut to 80 characters', () => {
+    const long = `1-${'9'.repeat(200)}x`;
+    const err = refusal(() => parseResumePoint(long));
+    expect(err.code).toBe('INVALID_RESUME_POINT');
+    expect(err.message).toContain(JSON.stringify(long).slice(0, 80));
+    expect(err.message).not.toContain(JSON.stringify(long).slice(0, 81));
+  });
+
+  it('says null for a null resume point given to the check', () => {
+    const err = refusal(() => checkResumePoint(null as unknown as string, null));
+    expect(err.code).toBe('INVALID_RESUME_POINT');
+    expect(err.message).toMatch(/^Last-Event-ID null /);
   });
 });
