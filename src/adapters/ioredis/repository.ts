@@ -14,7 +14,8 @@ import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from '../../domain/stream-id.js';
-import { APPEND_LUA, APPEND_SHA, appendArgs, parseAppendReply } from '../shared/append-script.js';
+import { appendArgs, parseAppendReply } from '../shared/append-script.js';
+import { defineAppendCommand } from './append-command.js';
 import { closeConnection, type ResolvedConnection } from './connection.js';
 import { closedError, toTaskStreamError } from './errors.js';
 import { producersKeyFor } from '../shared/producer-keys.js';
@@ -42,6 +43,7 @@ export class IoredisRepository implements StreamRepository {
   readonly #connection: ResolvedConnection;
   readonly #settings: RepositorySettings;
   readonly #readers: ReaderRouter;
+  readonly #sendAppend: ReturnType<typeof defineAppendCommand>;
   #closing: Promise<void> | undefined;
 
   constructor(connection: ResolvedConnection, settings: RepositorySettings) {
@@ -51,6 +53,7 @@ export class IoredisRepository implements StreamRepository {
       // ioredis reconnects on its own; without a listener an 'error' event would crash the process.
       connection.command.on('error', (err: Error) => settings.logger.debug('taskstream redis connection error', { error: err.message }));
     }
+    this.#sendAppend = defineAppendCommand(connection.command);
     this.#readers = new ReaderRouter(connection, {
       clock: settings.clock,
       logger: settings.logger,
@@ -73,18 +76,12 @@ export class IoredisRepository implements StreamRepository {
     this.#ensureOpen('append');
     checkAppend(request);
     if (request.entries.length === 0) return { ids: [], duplicates: 0 };
-    const keys = [request.topic, producersKeyFor(request.topic, this.#settings.producersKeyPrefix)];
-    const args = appendArgs(request);
-    const command = this.#connection.command;
     let reply: unknown;
     try {
-      try {
-        reply = await command.evalsha(APPEND_SHA, 2, ...keys, ...args);
-      } catch (err) {
-        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-        reply = await command.eval(APPEND_LUA, 2, ...keys, ...args);
-      }
+      reply = await this.#sendAppend([request.topic, producersKeyFor(request.topic, this.#settings.producersKeyPrefix)], appendArgs(request));
     } catch (err) {
+      // A redirect inside a pipeline with other commands is not followed by ioredis: refresh the slot map so the caller's retry goes to the new owner.
+      if (this.#connection.isCluster && err instanceof Error && /^(MOVED|ASK) /.test(err.message)) (this.#connection.command as Cluster).refreshSlotsCache();
       throw toTaskStreamError(err, 'append');
     }
     const result = parseAppendReply(reply);
