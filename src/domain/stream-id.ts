@@ -58,10 +58,34 @@ export function formatStreamId(id: ParsedStreamId): StreamId {
 
 /** Compares two stream ids exactly: negative when `a` is older, 0 when equal, positive when newer. */
 export function compareStreamIds(a: StreamId, b: StreamId): number {
+  // Fast path, no allocation (it runs per delivered entry): canonical decimals of up to 19 digits
+  // (always below 2^64) compare by length, then lexicographically.
+  if (SHORT_ID_PATTERN.test(a) && SHORT_ID_PATTERN.test(b)) {
+    const da = a.indexOf('-');
+    const db = b.indexOf('-');
+    if (da !== db) return da < db ? -1 : 1;
+    const ms = compareDigits(a, 0, da, b, 0, db);
+    if (ms !== 0) return ms;
+    const sa = a.length - da - 1;
+    const sb = b.length - db - 1;
+    if (sa !== sb) return sa < sb ? -1 : 1;
+    return compareDigits(a, da + 1, a.length, b, db + 1, b.length);
+  }
   const pa = parseStreamId(a);
   const pb = parseStreamId(b);
   if (pa.ms !== pb.ms) return pa.ms < pb.ms ? -1 : 1;
   if (pa.seq !== pb.seq) return pa.seq < pb.seq ? -1 : 1;
+  return 0;
+}
+
+const SHORT_ID_PATTERN = /^(?:0|[1-9][0-9]{0,18})-(?:0|[1-9][0-9]{0,18})$/;
+
+/** Compares two equally long digit runs. */
+function compareDigits(a: string, aFrom: number, aTo: number, b: string, bFrom: number, bTo: number): number {
+  for (let i = aFrom, j = bFrom; i < aTo && j < bTo; i++, j++) {
+    const d = a.charCodeAt(i) - b.charCodeAt(j);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
   return 0;
 }
 

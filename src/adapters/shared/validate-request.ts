@@ -51,7 +51,9 @@ function copyFields(fields: unknown, index: number): EntryFields {
   let count = 0;
   for (const [name, value] of Object.entries(fields)) {
     if (typeof value !== 'string') throw invalid(`entry ${index} field ${JSON.stringify(name)} must be a string, got ${typeof value}`);
-    Object.defineProperty(copy, name, { value, enumerable: true, writable: false, configurable: false });
+    // assignment is far cheaper than defineProperty; only "__proto__" needs the slow path to stay a field
+    if (name === '__proto__') Object.defineProperty(copy, name, { value, enumerable: true, writable: true, configurable: true });
+    else copy[name] = value;
     count++;
   }
   // XADD needs at least one field-value pair.

@@ -127,14 +127,14 @@ export class PublishQueue {
 
   async #send(batch: readonly QueuedEntry[], attempt: number): Promise<void> {
     const { repository, topic, producerId, maxLen, ttlSeconds, retry, logger, clock } = this.#options;
+    const entries = new Array<QueuedEntry['fields']>(batch.length);
+    const seqs = new Array<number>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      entries[i] = batch[i]!.fields;
+      seqs[i] = batch[i]!.seq;
+    }
     try {
-      await repository.append({
-        topic,
-        entries: batch.map((e) => e.fields),
-        maxLen,
-        ttlSeconds,
-        idempotency: { producerId, seqs: batch.map((e) => e.seq) },
-      });
+      await repository.append({ topic, entries, maxLen, ttlSeconds, idempotency: { producerId, seqs } });
     } catch (err) {
       if (this.#failure !== undefined) return;
       if (attempt >= retry.maxAttempts || isPermanentError(err)) {
@@ -158,7 +158,7 @@ export class PublishQueue {
     this.#pending.splice(0, batch.length);
     this.#appendedThrough = batch[batch.length - 1]?.seq ?? this.#appendedThrough;
     this.#inFlight = false;
-    this.#waiters = this.#waiters.filter((w) => {
+    if (this.#waiters.length > 0) this.#waiters = this.#waiters.filter((w) => {
       if (w.seq > this.#appendedThrough) return true;
       w.resolve();
       return false;
