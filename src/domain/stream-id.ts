@@ -14,6 +14,8 @@ export const ZERO_ID: StreamId = '0-0';
 
 const U64_MAX = (1n << 64n) - 1n;
 const ID_PATTERN = /^(0|[1-9][0-9]{0,19})-(0|[1-9][0-9]{0,19})$/;
+/** Ids whose parts have at most 19 digits: always below 2^64, so valid once they match. */
+const SHORT_ID_PATTERN = /^(?:0|[1-9][0-9]{0,18})-(?:0|[1-9][0-9]{0,18})$/;
 
 /**
  * Parses `ms-seq`. Rejects `$`, `>`, `+`, `-`, a missing sequence, leading zeros, signs and
@@ -35,6 +37,14 @@ export function parseStreamId(id: string): ParsedStreamId {
 function describe(value: unknown): string {
   if (typeof value !== 'string') return value === null ? 'null' : typeof value;
   return JSON.stringify(value).slice(0, 80);
+}
+
+/**
+ * Throws like {@link parseStreamId} for a malformed id, without allocating for the common ones
+ * (parts of up to 19 digits); for checks on the read path, which runs per delivered entry.
+ */
+export function assertStreamId(id: string): void {
+  if (typeof id !== 'string' || !SHORT_ID_PATTERN.test(id)) parseStreamId(id);
 }
 
 /** True when `id` is a well-formed `ms-seq` stream id. */
@@ -77,8 +87,6 @@ export function compareStreamIds(a: StreamId, b: StreamId): number {
   if (pa.seq !== pb.seq) return pa.seq < pb.seq ? -1 : 1;
   return 0;
 }
-
-const SHORT_ID_PATTERN = /^(?:0|[1-9][0-9]{0,18})-(?:0|[1-9][0-9]{0,18})$/;
 
 /** Compares two equally long digit runs. */
 function compareDigits(a: string, aFrom: number, aTo: number, b: string, bFrom: number, bTo: number): number {

@@ -13,7 +13,7 @@ import type {
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { TaskStreamError } from '../../domain/errors.js';
-import { compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from '../../domain/stream-id.js';
+import { assertStreamId, compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from '../../domain/stream-id.js';
 import { appendArgs, parseAppendReply } from '../shared/append-script.js';
 import { defineAppendCommand } from './append-command.js';
 import { closeConnection, type ResolvedConnection } from './connection.js';
@@ -96,7 +96,7 @@ export class IoredisRepository implements StreamRepository {
 
   async read(topic: string, afterId: StreamId, options: ReadOptions = {}): Promise<readonly StreamEntry[]> {
     this.#ensureOpen('read');
-    parseStreamId(afterId);
+    assertStreamId(afterId);
     if ((options.blockMs ?? 0) > 0) {
       const result = await this.readMany([{ topic, afterId }], options);
       return result.find((r) => r.topic === topic)?.entries ?? [];
@@ -196,7 +196,11 @@ export class IoredisRepository implements StreamRepository {
 }
 
 /** One cursor per topic (the oldest, so nothing is skipped); ids are validated. */
-function mergeCursors(cursors: readonly TopicCursor[]): TopicCursor[] {
+function mergeCursors(cursors: readonly TopicCursor[]): readonly TopicCursor[] {
+  if (cursors.length === 1) {
+    assertStreamId(cursors[0]!.afterId);
+    return cursors;
+  }
   const byTopic = new Map<string, StreamId>();
   for (const { topic, afterId } of cursors) {
     parseStreamId(afterId);
