@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cluster, Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { createIoredisRepository, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
 import { startCluster, startRedis, uniquePrefix, type TestCluster, type TestRedis } from '../../helpers/redis-server.js';
 
@@ -52,6 +52,32 @@ describe('ioredis: appends of many topics issued in one tick leave in one socket
     writes.restore();
     expect(results.every((r) => r.ids.length === 1 && r.duplicates === 0)).toBe(true);
     expect(writes.count).toBe(1);
+  });
+});
+
+describe('ioredis: a client passed in', () => {
+  let server: TestRedis;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('with enableAutoPipelining: one write per tick too; the script loads with the first append; the client stays open', async () => {
+    const client = new Redis(server.url, { enableAutoPipelining: true });
+    const repo = createIoredisRepository({ client });
+    await client.ping();
+    const writes = countWrites(client);
+    const results = await Promise.all(appends(100).map((r) => repo.append(r)));
+    writes.restore();
+    expect(results.every((r) => r.ids.length === 1)).toBe(true);
+    expect(writes.count).toBe(1);
+    const errors = await client.info('errorstats');
+    expect(errors).not.toMatch(/NOSCRIPT/);
+    await repo.close();
+    expect(await client.ping()).toBe('PONG');
+    client.disconnect();
   });
 });
 
