@@ -3,7 +3,7 @@
  * side in one run: share delivered in the window, p50/p99 and Node CPU per delivered delta, at
  * several task counts and with idle subscribed topics. The ratio `cpu vs raw` is the figure to
  * read on a shared machine; latency suffers first when other jobs take the CPU.
- * Run: npx tsx bench/ioredis/load-curve.ts  (BENCH_SECONDS per run, default 5; BENCH_POINTS e.g. "1000,3000")
+ * Run: npx tsx bench/ioredis/load-curve.ts  (BENCH_SECONDS per run, default 5; BENCH_POINTS: labels separated by ';')
  */
 import type { CoalesceMode } from '../../src/domain/config.js';
 import { runLatency, type LatencyResult } from './latency.js';
@@ -85,8 +85,8 @@ export const CURVE_HEADER = [
 
 await runAsScript(import.meta.url, async (url) => {
   const env = process.env;
-  const wanted = env['BENCH_POINTS']?.split(',');
-  const points = wanted === undefined ? DEFAULT_POINTS : DEFAULT_POINTS.filter((p) => wanted.some((w) => p.label.startsWith(w)));
+  const wanted = env['BENCH_POINTS']?.split(';');
+  const points = wanted === undefined ? DEFAULT_POINTS : DEFAULT_POINTS.filter((p) => wanted.includes(p.label));
   const rows = await runLoadCurve(url, { seconds: Number(env['BENCH_SECONDS'] ?? 5), points });
   console.log([CURVE_HEADER, ...curveTable(rows)].map((r) => r.join(' | ')).join('\n'));
 });

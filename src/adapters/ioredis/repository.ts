@@ -74,7 +74,8 @@ export class IoredisRepository implements StreamRepository {
 
   async append(request: AppendRequest): Promise<AppendResult> {
     this.#ensureOpen('append');
-    checkAppend(request);
+    // serialized below before the first await, so the caller's objects need no defensive copy
+    checkAppend(request, { copy: false });
     if (request.entries.length === 0) return { ids: [], duplicates: 0 };
     let reply: unknown;
     try {

@@ -43,6 +43,21 @@ function nonNegativeInt(name: string, value: unknown): number {
   return value;
 }
 
+/** Throws `INVALID_ARGUMENT` unless `fields` is a non-empty object of string values; no copy. */
+function checkFields(fields: unknown, index: number): void {
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+    throw invalid(`entry ${index} must be an object of string fields`);
+  }
+  let count = 0;
+  for (const name in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, name)) continue;
+    const value = (fields as Record<string, unknown>)[name];
+    if (typeof value !== 'string') throw invalid(`entry ${index} field ${JSON.stringify(name)} must be a string, got ${typeof value}`);
+    count++;
+  }
+  if (count === 0) throw invalid(`entry ${index} has no fields`);
+}
+
 function copyFields(fields: unknown, index: number): EntryFields {
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
     throw invalid(`entry ${index} must be an object of string fields`);
@@ -61,12 +76,20 @@ function copyFields(fields: unknown, index: number): EntryFields {
   return Object.freeze(copy);
 }
 
-/** Validates and copies an append; throws `INVALID_ARGUMENT` before anything is written. */
-export function checkAppend(request: AppendRequest): CheckedAppend {
+/**
+ * Validates and copies an append; throws `INVALID_ARGUMENT` before anything is written. With
+ * `copy: false` the entries are only checked and returned as given: for a backend that
+ * serializes the request before it first awaits (nothing the caller changes later can reach it).
+ */
+export function checkAppend(request: AppendRequest, options: { readonly copy?: boolean } = {}): CheckedAppend {
   if (typeof request !== 'object' || request === null) throw invalid('append request must be an object');
   const topic = checkTopic(request.topic);
   if (!Array.isArray(request.entries)) throw invalid('entries must be an array');
-  const entries = request.entries.map(copyFields);
+  let entries: readonly EntryFields[];
+  if (options.copy === false) {
+    request.entries.forEach(checkFields);
+    entries = request.entries;
+  } else entries = request.entries.map(copyFields);
   const maxLen = nonNegativeInt('maxLen', request.maxLen);
   const ttlSeconds = nonNegativeInt('ttlSeconds', request.ttlSeconds);
   const idem = request.idempotency;
@@ -75,7 +98,7 @@ export function checkAppend(request: AppendRequest): CheckedAppend {
   if (!Array.isArray(idem.seqs) || idem.seqs.length !== entries.length) {
     throw invalid('idempotency.seqs must hold one sequence number per entry', { entries: entries.length });
   }
-  const seqs = [...idem.seqs];
+  const seqs = options.copy === false ? idem.seqs : [...idem.seqs];
   seqs.forEach((seq, i) => {
     if (!Number.isSafeInteger(seq) || seq < 0) throw invalid(`idempotency.seqs[${i}] must be a non-negative integer, got ${String(seq)}`);
     if (i > 0 && seq <= seqs[i - 1]!) throw invalid('idempotency.seqs must be strictly increasing', { index: i });
