@@ -161,7 +161,8 @@ export class StreamSubscription implements Subscription {
         if (signal.aborted) return;
         // A backend that hands back entries at or before the cursor breaks rule 3; dropping them
         // keeps "no duplicate" and avoids a hot loop re-yielding the same entry.
-        const entries = read.filter((entry) => compareStreamIds(entry.id, cursor) > 0);
+        // Copies only when something must go: this runs for every read of every subscriber.
+        const entries = read.every((entry) => compareStreamIds(entry.id, cursor) > 0) ? read : read.filter((entry) => compareStreamIds(entry.id, cursor) > 0);
         if (entries.length < read.length) {
           this.deps.logger?.warn('taskstream subscriber: backend returned entries at or before the cursor; skipped', { topic: this.topic, cursor, skipped: read.length - entries.length });
         }
