@@ -7,7 +7,8 @@
  * `taskstream/adapters/ioredis`, `taskstream/adapters/upstash`, `taskstream/adapters/http` (SSE),
  * `taskstream/container` (inversify) and `taskstream/conformance` (the backend test suite).
  */
-export { TaskStreamError, type TaskStreamErrorCode, type TaskStreamErrorDetails } from './domain/errors.js';
+export { TaskStreamError, type TaskStreamErrorCode, type TaskStreamErrorDetails, type TaskStreamErrorOptions } from './domain/errors.js';
+export { REDACTED, redactSecrets, redactUrl, urlSecrets } from './domain/redaction.js';
 export * from './domain/events.js';
 export {
   ZERO_ID,

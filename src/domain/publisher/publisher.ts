@@ -6,6 +6,7 @@ import type { EventCodec } from '../codec/event-codec.js';
 import { requireNonNegativeInteger, resolveSettings, topicFor, type StreamSettings } from '../config.js';
 import { TaskStreamError } from '../errors.js';
 import { TERMINAL_TASK_STATUSES, type ExtraFields, type MessageContent } from '../events.js';
+import { limitEntrySize } from './entry-size.js';
 import { MessageContextImpl, type MessageContext } from './message-context.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-queue.js';
 import type { PublishingDeps } from './publishing-deps.js';
@@ -84,7 +85,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     logger.warn('taskstream: the backend does not honour idempotent appends; a retry after an ambiguous failure may duplicate entries', { publisherId: id });
   }
   const { repository, clock } = options;
-  const codec = options.codec ?? agentexCodec;
+  const codec = limitEntrySize(options.codec ?? agentexCodec, settings.maxEntryBytes);
   const onError = (error: TaskStreamError): void => {
     logger.error('taskstream: publish failed', { error: error.message, ...error.details });
     try {
