@@ -10,6 +10,7 @@
 export { TaskStreamError, type TaskStreamErrorCode, type TaskStreamErrorDetails, type TaskStreamErrorOptions } from './domain/errors.js';
 export { REDACTED, redactSecrets, redactUrl, urlSecrets } from './domain/redaction.js';
 export * from './domain/events.js';
+export { messageKeyOf } from './domain/message-key.js';
 export {
   ZERO_ID,
   compareStreamIds,

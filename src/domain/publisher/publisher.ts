@@ -7,6 +7,7 @@ import { requireNonNegativeInteger, resolveSettings, topicFor, type StreamSettin
 import { TaskStreamError } from '../errors.js';
 import { TERMINAL_TASK_STATUSES, type ExtraFields, type MessageContent } from '../events.js';
 import { limitEntrySize } from './entry-size.js';
+import { validateFields, validateParentTaskMessage, validateTaskUpdate } from '../codec/validate-event.js';
 import { MessageContextImpl, type MessageContext } from './message-context.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-queue.js';
 import type { PublishingDeps } from './publishing-deps.js';
@@ -119,10 +120,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       if (!Number.isSafeInteger(index) || index < 0) {
         throw new TaskStreamError('INVALID_ARGUMENT', `message index must be an integer >= 0, got ${String(index)}`, { details: { taskId, index } });
       }
-      const parent = openOptions.parentTaskMessage;
-      if (parent !== undefined && parent !== null && (typeof parent !== 'object' || Array.isArray(parent))) {
-        throw new TaskStreamError('INVALID_ARGUMENT', 'parentTaskMessage must be an object or null', { details: { taskId } });
-      }
+      validateParentTaskMessage(openOptions.parentTaskMessage);
       const context: MessageContextImpl = new MessageContextImpl(
         {
           taskId,
@@ -143,9 +141,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     },
     async updateTask(taskId, status, fields = {}) {
       assertOpen('updateTask()');
-      if (typeof status !== 'string' || status.length === 0) {
-        throw new TaskStreamError('INVALID_ARGUMENT', 'task status must be a non-empty string', { details: { taskId, status } });
-      }
+      validateTaskUpdate(status, fields);
       if (TERMINAL_TASK_STATUSES.has(status)) nextIndex.delete(taskId);
       return taskWriter.write(taskId, { type: 'task_updated', status, fields });
     },
@@ -154,6 +150,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       if (typeof message !== 'string') {
         throw new TaskStreamError('INVALID_ARGUMENT', 'error message must be a string', { details: { taskId } });
       }
+      validateFields(fields);
       return taskWriter.write(taskId, { type: 'error', message, fields });
     },
     close() {
