@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^taskstream$/, replacement: src('index.ts') },
       { find: /^taskstream\/conformance$/, replacement: src('conformance/index.ts') },
       { find: /^taskstream\/container$/, replacement: src('container.ts') },
+      { find: /^taskstream\/resumable-stream$/, replacement: src('resumable-stream/index.ts') },
       { find: /^taskstream\/adapters\/([a-z]+)$/, replacement: src('adapters/$1/index.ts') },
     ],
   },

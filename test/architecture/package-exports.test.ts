@@ -46,6 +46,11 @@ describe('package exports', () => {
     expect(typeof (entry['agentexCodec'] as { decode?: unknown }).decode).toBe('function');
   });
 
+  it('the resumable-stream entry loads', async () => {
+    const mod = (await import(built('./dist/resumable-stream/index.js'))) as Record<string, unknown>;
+    expect(typeof mod['createResumableStreamContext']).toBe('function');
+  });
+
   it('each adapter entry loads', async () => {
     for (const name of ['memory', 'http', 'clock', 'ioredis', 'upstash']) {
       const mod = (await import(built(`./dist/adapters/${name}/index.js`))) as Record<string, unknown>;
