@@ -51,7 +51,12 @@ export interface OpenOptions {
 
 /** Writes task events. One per process is typical; it holds no timer while idle. */
 export interface Publisher {
-  /** Opens a message of `taskId`. Throws `INVALID_ARGUMENT` (bad id/index), `ABORTED` (signal already aborted), `CLOSED`. */
+  /**
+   * Opens a message of `taskId`. Throws `INVALID_ARGUMENT` (bad id/index), `DUPLICATE_MESSAGE`
+   * (this publisher already opened that index of the task, since the task's last terminal status),
+   * `ABORTED` (signal already aborted), `CLOSED`. Across publishers the store keeps one `done` per
+   * message: the later one is refused with `AFTER_TERMINAL`.
+   */
   open(taskId: string, options?: OpenOptions): MessageContext;
   /** Publishes a task status change; resolves once appended. */
   updateTask(taskId: string, status: string, fields?: ExtraFields): Promise<void>;
@@ -98,6 +103,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   const open = new Set<MessageContextImpl>();
   const nextIndex = new Map<string, number>();
+  /** Indexes opened per task; forgotten with `nextIndex` when the task reaches a terminal status. */
+  const openedIndexes = new Map<string, Set<number>>();
   const deps: PublishingDeps = { repository, codec, clock, logger, settings, retry, maxBatchEntries, onError };
   const taskWriter = new TaskEventWriter({ ...deps, publisherId: id });
   let contextCount = 0;
@@ -120,6 +127,12 @@ export function createPublisher(options: PublisherOptions): Publisher {
       if (!Number.isSafeInteger(index) || index < 0) {
         throw new TaskStreamError('INVALID_ARGUMENT', `message index must be an integer >= 0, got ${String(index)}`, { details: { taskId, index } });
       }
+      const opened = openedIndexes.get(taskId);
+      if (opened?.has(index) === true) {
+        throw new TaskStreamError('DUPLICATE_MESSAGE', `message ${index} of task ${taskId} was already opened by this publisher; a second context would write a second done`, {
+          details: { taskId, index },
+        });
+      }
       validateParentTaskMessage(openOptions.parentTaskMessage);
       const context: MessageContextImpl = new MessageContextImpl(
         {
@@ -136,13 +149,18 @@ export function createPublisher(options: PublisherOptions): Publisher {
         openOptions.signal,
       );
       nextIndex.set(taskId, Math.max(nextIndex.get(taskId) ?? 0, index + 1));
+      if (opened === undefined) openedIndexes.set(taskId, new Set([index]));
+      else opened.add(index);
       open.add(context);
       return context;
     },
     async updateTask(taskId, status, fields = {}) {
       assertOpen('updateTask()');
       validateTaskUpdate(status, fields);
-      if (TERMINAL_TASK_STATUSES.has(status)) nextIndex.delete(taskId);
+      if (TERMINAL_TASK_STATUSES.has(status)) {
+        nextIndex.delete(taskId);
+        openedIndexes.delete(taskId);
+      }
       return taskWriter.write(taskId, { type: 'task_updated', status, fields });
     },
     async error(taskId, message, fields = {}) {
