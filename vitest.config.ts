@@ -15,6 +15,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // redis-memory-server runs Debian's redis-server and never downloads one (see the setup file).
+    env: { REDISMS_SYSTEM_BINARY: '/usr/bin/redis-server', REDISMS_DISABLE_POSTINSTALL: '1' },
+    setupFiles: ['./test/setup/no-redis-download.ts'],
     reporters: ['default', './test/reporters/summary-line.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
