@@ -33,6 +33,16 @@ describe('package exports', () => {
     await promisify(execFile)(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: root });
   }, 120_000);
 
+  it('ioredis and @upstash/redis are optional peer dependencies, so an app installs only the one it uses', () => {
+    const manifest = pkg as unknown as Record<string, Record<string, unknown> | undefined>;
+    for (const peer of ['ioredis', '@upstash/redis']) {
+      expect(manifest['dependencies']?.[peer], peer).toBeUndefined();
+      expect(manifest['peerDependencies']?.[peer], peer).toEqual(expect.any(String));
+      expect(manifest['peerDependenciesMeta']?.[peer], peer).toEqual({ optional: true });
+      expect(manifest['devDependencies']?.[peer], peer).toBe(manifest['peerDependencies']?.[peer]);
+    }
+  });
+
   it('every exports and bin target is built', () => {
     const missing = [...exportedFiles(), ...Object.values(pkg.bin)].filter((file) => !existsSync(built(file)));
     expect(missing).toEqual([]);

@@ -21,6 +21,16 @@ describe('backend adapters are imported lazily', () => {
     await ts.close();
   });
 
+  it.each([
+    ['taskstream', () => import('../../src/index.js')],
+    ['taskstream/adapters/memory', () => import('../../src/adapters/memory/index.js')],
+    ['taskstream/adapters/clock', () => import('../../src/adapters/clock/index.js')],
+    ['taskstream/adapters/http', () => import('../../src/adapters/http/index.js')],
+    ['taskstream/conformance', () => import('../../src/conformance/index.js')],
+  ])('the entry %s loads without ioredis or @upstash/redis', async (_entry, load) => {
+    expect(Object.keys(await load()).length).toBeGreaterThan(0);
+  });
+
   it('the redis and upstash backends do load their client (so the check above can fail)', async () => {
     const loadError = async (promise: Promise<unknown>): Promise<string> => {
       const err = (await promise.then(() => undefined, (e: unknown) => e)) as Error & { cause?: Error };
