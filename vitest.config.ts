@@ -10,7 +10,7 @@ export default defineConfig({
       { find: /^taskstream$/, replacement: src('index.ts') },
       { find: /^taskstream\/conformance$/, replacement: src('conformance/index.ts') },
       { find: /^taskstream\/container$/, replacement: src('container.ts') },
-      { find: /^taskstream\/adapters\/([a-z]+)$/, replacement: src('adapters/$1/index.ts') },
+      { find: /^taskstream\/adapters\/(ioredis|upstash|http)$/, replacement: src('adapters/$1/index.ts') },
     ],
   },
   test: {

@@ -1,6 +1,6 @@
 import { systemClock } from './adapters/clock/system-clock.js';
-import { createPublisher as createDomainPublisher, type Publisher, type PublisherOptions } from './domain/publisher/index.js';
-import { createSubscriber as createDomainSubscriber, type Subscriber, type SubscriberOptions } from './domain/subscriber/index.js';
+import { createDomainPublisher, type Publisher, type PublisherOptions } from './domain/publisher/index.js';
+import { createDomainSubscriber, type Subscriber, type SubscriberOptions } from './domain/subscriber/index.js';
 
 /** Makes `clock` optional: the domain never reads ambient time, so the package entry fills it in. */
 type WithOptionalClock<T extends { clock: unknown }> = Omit<T, 'clock'> & Partial<Pick<T, 'clock'>>;
@@ -15,7 +15,7 @@ export function createPublisher(options: WithOptionalClock<PublisherOptions>): P
 }
 
 /**
- * Creates a subscriber: `subscriber.subscribe(taskId, { lastEventId, signal })` yields `{ id, event }`.
+ * Creates a subscriber: `subscriber.open(taskId, { lastEventId, signal })` yields `{ id, event }`.
  * @param options.clock `systemClock` unless given (pass a `FakeClock` in tests).
  */
 export function createSubscriber(options: WithOptionalClock<SubscriberOptions>): Subscriber {

@@ -6,8 +6,8 @@
  */
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { createUpstashRepository } from '../../src/adapters/upstash/index.js';
-import { createPublisher } from '../../src/domain/publisher/index.js';
-import { createSubscriber } from '../../src/domain/subscriber/index.js';
+import { createPublisher } from '../../src/defaults.js';
+import { createSubscriber } from '../../src/defaults.js';
 import { startUpstashStack } from '../../test/upstash-server/stack.js';
 
 const SUBSCRIBERS = Number(process.argv[2] ?? 100);

@@ -35,6 +35,3 @@ export function describeStreamRepositoryConformance(options: ConformanceOptions)
     }
   });
 }
-
-/** Alias of {@link describeStreamRepositoryConformance}. */
-export const runConformanceSuite = describeStreamRepositoryConformance;

@@ -9,7 +9,7 @@
  * The same checks are exported as plain async functions (`checks`, `runCheck`) that reject with a
  * {@link ConformanceFailure} whose message names the broken port rule.
  */
-export { describeStreamRepositoryConformance, runConformanceSuite } from './describe.js';
+export { describeStreamRepositoryConformance } from './describe.js';
 export { checks, conformanceModules } from './checks/index.js';
 export { runCheck, type CheckOutcome, type RunCheckOptions } from './run-check.js';
 export { ConformanceFailure, RULES } from './failure.js';

@@ -2,8 +2,10 @@ import { expect } from 'vitest';
 import { agentexCodec } from '../../src/domain/codec/index.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import type { StreamSettings } from '../../src/domain/config.js';
-import { createPublisher, type PublisherOptions } from '../../src/domain/publisher/index.js';
-import { createSubscriber, type SubscriberOptions } from '../../src/domain/subscriber/index.js';
+import { createPublisher } from '../../src/defaults.js';
+import type { PublisherOptions } from '../../src/domain/publisher/index.js';
+import { createSubscriber } from '../../src/defaults.js';
+import type { SubscriberOptions } from '../../src/domain/subscriber/index.js';
 import type { Logger } from '../../src/ports/logger.js';
 import type { StreamRepository } from '../../src/ports/stream-repository.js';
 

@@ -7,9 +7,6 @@ import { IoredisRepository } from './repository.js';
 
 export type { IoredisConnectionOptions } from './connection.js';
 export { IoredisRepository } from './repository.js';
-export { producersKeyFor, hashTagOf } from '../shared/producer-keys.js';
-export { slotOf } from './hash-slot.js';
-export { APPEND_LUA } from '../shared/append-script.js';
 
 /** Options of {@link createIoredisRepository}. */
 export interface IoredisRepositoryOptions extends IoredisConnectionOptions {

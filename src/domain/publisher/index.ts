@@ -35,7 +35,7 @@
  * resolves once everything sent so far is appended. Idle contexts hold no timer and no pending
  * promise on the Clock; task-level producers are dropped once idle.
  */
-export { createPublisher, type Publisher, type PublisherOptions, type OpenOptions } from './publisher.js';
+export { createDomainPublisher, type Publisher, type PublisherOptions, type OpenOptions } from './publisher.js';
 export type { MessageContext, MessageState } from './message-context.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-queue.js';
 export { codePointLength, canMerge, mergeDeltas } from './delta-merge.js';

@@ -11,7 +11,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-queue.js';
 import type { PublishingDeps } from './publishing-deps.js';
 import { TaskEventWriter } from './task-event-writer.js';
 
-/** Options of {@link createPublisher}. */
+/** Options of {@link createDomainPublisher}. */
 export interface PublisherOptions {
   /** Where events are appended. Not closed by {@link Publisher.close} (it belongs to the caller). */
   readonly repository: StreamRepository;
@@ -69,8 +69,11 @@ function defaultId(): string {
   return globalThis.crypto.randomUUID();
 }
 
-/** Creates a {@link Publisher}. Throws `INVALID_CONFIG` for bad settings or limits. */
-export function createPublisher(options: PublisherOptions): Publisher {
+/**
+ * Creates a {@link Publisher} on the given clock. Throws `INVALID_CONFIG` for bad settings or limits.
+ * Callers use the package's `createPublisher` (src/defaults.ts), which defaults the clock.
+ */
+export function createDomainPublisher(options: PublisherOptions): Publisher {
   const settings = resolveSettings(options.settings);
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...stripUndefined(options.retry ?? {}) };
   requireNonNegativeInteger('retry.maxAttempts', retry.maxAttempts, 1);

@@ -2,7 +2,8 @@ import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import type { StreamSettings } from '../../../src/domain/config.js';
 import type { MessageEvent, TaskEvent } from '../../../src/domain/events.js';
 import type { TaskStreamError } from '../../../src/domain/errors.js';
-import { createPublisher, type Publisher, type PublisherOptions } from '../../../src/domain/publisher/publisher.js';
+import { createPublisher } from '../../../src/defaults.js';
+import type { Publisher, PublisherOptions } from '../../../src/domain/publisher/publisher.js';
 import { agentexCodec } from '../../../src/domain/codec/agentex-codec.js';
 import { RecordingRepository } from '../../helpers/recording-repository.js';
 

@@ -2,7 +2,8 @@ import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { createMemoryRepository } from '../../../src/adapters/memory/index.js';
 import { agentexCodec } from '../../../src/domain/codec/index.js';
 import type { SubscriptionItem, TaskEvent } from '../../../src/domain/events.js';
-import { createSubscriber, type SubscriberOptions } from '../../../src/domain/subscriber/index.js';
+import { createSubscriber } from '../../../src/defaults.js';
+import type { SubscriberOptions } from '../../../src/domain/subscriber/index.js';
 import type { Subscription } from '../../../src/domain/subscriber/index.js';
 import type { StreamRepository } from '../../../src/ports/stream-repository.js';
 
