@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^taskstream$/, replacement: src('index.ts') },
       { find: /^taskstream\/conformance$/, replacement: src('conformance/index.ts') },
+      { find: /^taskstream\/conformance\/vitest$/, replacement: src('conformance/vitest.ts') },
       { find: /^taskstream\/container$/, replacement: src('container.ts') },
       { find: /^taskstream\/adapters\/(ioredis|upstash|http)$/, replacement: src('adapters/$1/index.ts') },
     ],

@@ -33,6 +33,8 @@ const ENTRY_VALUES: Record<string, string[]> = {
     'ConformanceFailure', 'RULES', 'checkProperty', 'checks', 'conformanceModules', 'defaultNumRuns', 'describeStreamRepositoryConformance',
     'probeCodec', 'runCheck', 'wrapRepository',
   ],
+  // The same suite with vitest's describe/it filled in: the one name deliberately in two entries.
+  './conformance/vitest': ['describeStreamRepositoryConformance'],
   './container': ['BACKEND_ENV', 'SseEndpoint', 'TYPES', 'configFromEnv', 'createContainer', 'validateConfig'],
   './adapters/ioredis': ['IoredisRepository', 'createIoredisRepository'],
   './adapters/upstash': ['UpstashRepository', 'createUpstashRepository'],
@@ -78,7 +80,9 @@ describe('package exports', () => {
 
   it('exports each name from one entry only', () => {
     const seen = new Map<string, string>();
-    const twice = Object.entries(ENTRY_VALUES).flatMap(([subpath, names]) =>
+    const twice = Object.entries(ENTRY_VALUES)
+      .filter(([subpath]) => subpath !== './conformance/vitest')
+      .flatMap(([subpath, names]) =>
       names.flatMap((name) => (seen.has(name) ? [`${name}: ${seen.get(name)} and ${subpath}`] : (seen.set(name, subpath), []))),
     );
     expect(twice).toEqual([]);
