@@ -33,7 +33,7 @@ export interface UpstashRepositoryOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Clock for poll and retry timers. @default systemClock */
   readonly clock?: Clock;
-  /** Where retries are reported (never with the token). @default no logging */
+  /** Where retries are reported (never with the token). @default consoleLogger (warnings and errors to the console) */
   readonly logger?: Logger;
   /** Poll interval while entries keep arriving, in ms. @default 25 */
   readonly pollMinMs?: number;

@@ -19,8 +19,8 @@ export interface PublisherOptions {
   readonly codec?: EventCodec;
   /** Every timer and timestamp (flush window, retry backoff). Pass `systemClock` in production, `FakeClock` in tests. */
   readonly clock: Clock;
-  /** Retries and failures are logged here. @default a logger that drops everything */
-  readonly logger?: Logger;
+  /** Retries and failures are logged here. `createPublisher` passes `consoleLogger` unless given one. */
+  readonly logger: Logger;
   /** Retention and batching; merged over `DEFAULT_SETTINGS` and validated (`INVALID_CONFIG`). @default DEFAULT_SETTINGS */
   readonly settings?: Partial<StreamSettings>;
   /** Called once per message or task producer whose appends failed for good (`PUBLISH_FAILED`). */
@@ -63,8 +63,6 @@ export interface Publisher {
   readonly settings: StreamSettings;
 }
 
-const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
 function defaultId(): string {
   return globalThis.crypto.randomUUID();
 }
@@ -81,7 +79,7 @@ export function createDomainPublisher(options: PublisherOptions): Publisher {
   requireNonNegativeInteger('retry.maxDelayMs', retry.maxDelayMs);
   const maxPendingEntries = requireNonNegativeInteger('maxPendingEntries', options.maxPendingEntries ?? 1024, 1);
   const maxBatchEntries = requireNonNegativeInteger('maxBatchEntries', options.maxBatchEntries ?? 256, 1);
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger;
   const id = (options.idGenerator ?? defaultId)();
   if (options.repository.capabilities?.idempotentAppend === false) {
     logger.warn('taskstream: the backend does not honour idempotent appends; a retry after an ambiguous failure may duplicate entries', { publisherId: id });

@@ -15,8 +15,8 @@ export interface SubscriberOptions {
   readonly codec?: EventCodec;
   /** Time for poll intervals and retry backoff (`systemClock` in production, `FakeClock` in tests). */
   readonly clock: Clock;
-  /** Where retried backend failures are reported. @default none */
-  readonly logger?: Logger;
+  /** Where retried backend failures are reported. `createSubscriber` passes `consoleLogger` unless given one. */
+  readonly logger: Logger;
   /** Stream settings: `keyPrefix` names the streams; `maxLen` tunes when the trimming check runs. @default DEFAULT_SETTINGS */
   readonly settings?: Partial<StreamSettings>;
   /** Timing and retry defaults for every subscription. @default DEFAULT_SUBSCRIBER_TUNING */

@@ -16,7 +16,7 @@ export interface SubscriptionDeps {
   readonly repository: StreamRepository;
   readonly codec: EventCodec;
   readonly clock: Clock;
-  readonly logger: Logger | undefined;
+  readonly logger: Logger;
 }
 
 /** What one subscription was asked for, validated. */
@@ -163,7 +163,7 @@ export class StreamSubscription implements Subscription {
         // keeps "no duplicate" and avoids a hot loop re-yielding the same entry.
         const entries = read.filter((entry) => compareStreamIds(entry.id, cursor) > 0);
         if (entries.length < read.length) {
-          this.deps.logger?.warn('taskstream subscriber: backend returned entries at or before the cursor; skipped', { topic: this.topic, cursor, skipped: read.length - entries.length });
+          this.deps.logger.warn('taskstream subscriber: backend returned entries at or before the cursor; skipped', { topic: this.topic, cursor, skipped: read.length - entries.length });
         }
         if (entries.length === 0) {
           // A "blocking" read that came back empty at once would make this loop spin: poll instead.
@@ -209,7 +209,7 @@ export class StreamSubscription implements Subscription {
       const info = await this.deps.repository.info(this.plan.topic);
       return info === null ? null : gapAfter(cursor, info, nextId);
     } catch (err) {
-      this.deps.logger?.warn('taskstream subscriber: info for the trimming check failed', { topic: this.topic, error: err instanceof Error ? err.message : String(err) });
+      this.deps.logger.warn('taskstream subscriber: info for the trimming check failed', { topic: this.topic, error: err instanceof Error ? err.message : String(err) });
       return null;
     }
   }
@@ -235,7 +235,7 @@ export class StreamSubscription implements Subscription {
         if (signal.aborted) throw new TaskStreamError('ABORTED', `subscription to ${this.plan.topic} stopped`, { cause: err });
         if (!isTransient(err) || attempt > maxRetries) throw exhausted(err, attempt);
         const delayMs = retryDelay(attempt, retryBaseMs, retryMaxMs);
-        this.deps.logger?.warn('taskstream subscriber: backend call failed, retrying', {
+        this.deps.logger.warn('taskstream subscriber: backend call failed, retrying', {
           operation,
           topic: this.plan.topic,
           attempt,

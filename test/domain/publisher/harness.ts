@@ -6,6 +6,7 @@ import { createPublisher } from '../../../src/defaults.js';
 import type { Publisher, PublisherOptions } from '../../../src/domain/publisher/publisher.js';
 import { agentexCodec } from '../../../src/domain/codec/agentex-codec.js';
 import { RecordingRepository } from '../../helpers/recording-repository.js';
+import { silentLogger } from '../../helpers/silent-logger.js';
 
 export interface Harness {
   readonly clock: FakeClock;
@@ -27,6 +28,7 @@ export function harness(settings: Partial<StreamSettings> = {}, extra: Partial<P
     clock,
     settings,
     idGenerator: () => 'pub',
+    logger: silentLogger,
     onError: (e) => errors.push(e),
     ...extra,
   });
