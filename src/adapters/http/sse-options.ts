@@ -3,7 +3,8 @@ import type { Logger } from '../../ports/logger.js';
 import { systemClock } from '../clock/system-clock.js';
 import { consoleLogger } from '../logger/console-logger.js';
 import { TaskStreamError } from '../../domain/errors.js';
-import { DEFAULT_SETTINGS, requireNonNegativeInteger } from '../../domain/config.js';
+import { DEFAULT_SETTINGS } from '../../domain/config.js';
+import { requireNonNegativeInteger } from '../../domain/validation.js';
 
 /**
  * What {@link SseOptions.authorize} decides: `true` lets the request through; `false` or `403`

@@ -1,6 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import { requireNonNegativeInteger } from '../../domain/config.js';
+import { requireNonNegativeInteger } from '../../domain/validation.js';
 import { systemClock } from '../clock/system-clock.js';
 import { consoleLogger } from '../logger/console-logger.js';
 import { resolveConnection, type IoredisConnectionOptions } from './connection.js';

@@ -1,3 +1,4 @@
+import { requireIntegerArgument } from '../../domain/validation.js';
 import type { Cluster, Redis } from 'ioredis';
 import type {
   AppendRequest,
@@ -12,7 +13,6 @@ import type {
 } from '../../ports/stream-repository.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import { TaskStreamError } from '../../domain/errors.js';
 import { compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from '../../domain/stream-id.js';
 import { APPEND_LUA, APPEND_SHA, appendArgs, parseAppendReply } from '../shared/append-script.js';
 import { closeConnection, type ResolvedConnection } from './connection.js';
@@ -190,9 +190,7 @@ export class IoredisRepository implements StreamRepository {
 
   #count(options: ReadOptions): number {
     const count = options.count ?? this.#settings.defaultReadCount;
-    if (!Number.isSafeInteger(count) || count < 0) {
-      throw new TaskStreamError('INVALID_ARGUMENT', `read count must be an integer >= 0, got ${String(count)}`, { details: { count } });
-    }
+    requireIntegerArgument('count', count);
     // 0 means no limit, as XREAD COUNT 0 does.
     return count === 0 ? Number.MAX_SAFE_INTEGER : count;
   }

@@ -1,4 +1,4 @@
-import { TaskStreamError } from '../../domain/errors.js';
+import { requireNonNegativeInteger } from '../../domain/validation.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { systemClock } from '../clock/system-clock.js';
@@ -59,11 +59,5 @@ export function resolveMemoryOptions(options: MemoryRepositoryOptions = {}): Res
 }
 
 function nonNegativeInt(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new TaskStreamError('INVALID_CONFIG', `memory repository option ${name} must be a non-negative integer, got ${String(value)}`, {
-      details: { option: name, value },
-    });
-  }
-  return value;
+  return requireNonNegativeInteger(name, value ?? fallback);
 }

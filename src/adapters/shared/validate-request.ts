@@ -1,3 +1,4 @@
+import { requireIntegerArgument } from '../../domain/validation.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { parseStreamId } from '../../domain/stream-id.js';
 import type { ParsedStreamId } from '../../domain/stream-id.js';
@@ -36,13 +37,6 @@ export function checkTopic(topic: unknown): string {
   return topic;
 }
 
-function nonNegativeInt(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw invalid(`${name} must be a non-negative integer, got ${String(value)}`, { [name]: value });
-  }
-  return value;
-}
-
 function copyFields(fields: unknown, index: number): EntryFields {
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
     throw invalid(`entry ${index} must be an object of string fields`);
@@ -65,8 +59,8 @@ export function checkAppend(request: AppendRequest): CheckedAppend {
   const topic = checkTopic(request.topic);
   if (!Array.isArray(request.entries)) throw invalid('entries must be an array');
   const entries = request.entries.map(copyFields);
-  const maxLen = nonNegativeInt('maxLen', request.maxLen);
-  const ttlSeconds = nonNegativeInt('ttlSeconds', request.ttlSeconds);
+  const maxLen = requireIntegerArgument('maxLen', request.maxLen);
+  const ttlSeconds = requireIntegerArgument('ttlSeconds', request.ttlSeconds);
   const idem = request.idempotency;
   if (idem === undefined) return { topic, entries, maxLen, ttlSeconds, producerId: undefined, seqs: undefined };
   if (typeof idem.producerId !== 'string' || idem.producerId === '') throw invalid('idempotency.producerId must be a non-empty string');
@@ -75,7 +69,7 @@ export function checkAppend(request: AppendRequest): CheckedAppend {
   }
   const seqs = [...idem.seqs];
   seqs.forEach((seq, i) => {
-    if (!Number.isSafeInteger(seq) || seq < 0) throw invalid(`idempotency.seqs[${i}] must be a non-negative integer, got ${String(seq)}`);
+    requireIntegerArgument(`idempotency.seqs[${i}]`, seq);
     if (i > 0 && seq <= seqs[i - 1]!) throw invalid('idempotency.seqs must be strictly increasing', { index: i });
   });
   return { topic, entries, maxLen, ttlSeconds, producerId: idem.producerId, seqs };
@@ -83,7 +77,7 @@ export function checkAppend(request: AppendRequest): CheckedAppend {
 
 /** Validates read options; `count` 0 means all, as `XREAD COUNT 0` does. */
 export function checkReadOptions(options: ReadOptions | undefined): CheckedReadOptions {
-  const count = options?.count === undefined ? 0 : nonNegativeInt('count', options.count);
+  const count = options?.count === undefined ? 0 : requireIntegerArgument('count', options.count);
   const rawBlock = options?.blockMs ?? 0;
   if (typeof rawBlock !== 'number' || !Number.isFinite(rawBlock) || rawBlock < 0) {
     throw invalid(`blockMs must be a non-negative finite number, got ${String(rawBlock)}`);

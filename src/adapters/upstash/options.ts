@@ -1,3 +1,4 @@
+import { requireNonNegativeInteger } from '../../domain/validation.js';
 import type { Redis } from '@upstash/redis';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
@@ -67,11 +68,7 @@ export interface ResolvedUpstashOptions {
 }
 
 function int(name: string, value: number | undefined, fallback: number, min: number): number {
-  const v = value ?? fallback;
-  if (!Number.isSafeInteger(v) || v < min) {
-    throw new TaskStreamError('INVALID_CONFIG', `${name} must be an integer >= ${min}, got ${String(v)}`, { details: { variable: name, value: v } });
-  }
-  return v;
+  return requireNonNegativeInteger(name, value ?? fallback, min);
 }
 
 /** Applies defaults and validates; `INVALID_CONFIG` names the missing or bad setting (never its secret value). */

@@ -3,7 +3,8 @@ import type { Logger } from '../../ports/logger.js';
 import type { StreamRepository } from '../../ports/stream-repository.js';
 import { agentexCodec } from '../codec/agentex-codec.js';
 import type { EventCodec } from '../codec/event-codec.js';
-import { requireNonNegativeInteger, resolveSettings, topicFor, type StreamSettings } from '../config.js';
+import { resolveSettings, topicFor, type StreamSettings } from '../config.js';
+import { requireIntegerArgument, requireNonNegativeInteger } from '../validation.js';
 import { TaskStreamError } from '../errors.js';
 import { TERMINAL_TASK_STATUSES, type ExtraFields, type MessageContent } from '../events.js';
 import { MessageContextImpl, type MessageContext } from './message-context.js';
@@ -116,9 +117,7 @@ export function createDomainPublisher(options: PublisherOptions): Publisher {
         throw new TaskStreamError('ABORTED', `open() with an aborted signal (task ${taskId})`, { cause: openOptions.signal.reason });
       }
       const index = openOptions.index ?? nextIndex.get(taskId) ?? 0;
-      if (!Number.isSafeInteger(index) || index < 0) {
-        throw new TaskStreamError('INVALID_ARGUMENT', `message index must be an integer >= 0, got ${String(index)}`, { details: { taskId, index } });
-      }
+      requireIntegerArgument('index', index, 0, { taskId });
       const parent = openOptions.parentTaskMessage;
       if (parent !== undefined && parent !== null && (typeof parent !== 'object' || Array.isArray(parent))) {
         throw new TaskStreamError('INVALID_ARGUMENT', 'parentTaskMessage must be an object or null', { details: { taskId } });
