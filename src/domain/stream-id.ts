@@ -37,15 +37,17 @@ function describe(value: unknown): string {
   return JSON.stringify(value).slice(0, 80);
 }
 
+const U64_MAX_TEXT = U64_MAX.toString();
+
 /** True when `id` is a well-formed `ms-seq` stream id. */
 export function isStreamId(id: unknown): id is StreamId {
-  if (typeof id !== 'string') return false;
-  try {
-    parseStreamId(id);
-    return true;
-  } catch {
-    return false;
-  }
+  const match = typeof id === 'string' ? ID_PATTERN.exec(id) : null;
+  return match !== null && fitsU64(match[1]!) && fitsU64(match[2]!);
+}
+
+/** A canonical decimal (no sign, no leading zero) is at most 2^64-1: compare by length, then text. */
+function fitsU64(digits: string): boolean {
+  return digits.length < U64_MAX_TEXT.length || (digits.length === U64_MAX_TEXT.length && digits <= U64_MAX_TEXT);
 }
 
 /** Formats a parsed id back to its canonical string; parts outside 0..2^64-1 are `INVALID_STREAM_ID`. */
@@ -56,13 +58,33 @@ export function formatStreamId(id: ParsedStreamId): StreamId {
   return `${id.ms}-${id.seq}`;
 }
 
-/** Compares two stream ids exactly: negative when `a` is older, 0 when equal, positive when newer. */
+/**
+ * Compares two stream ids exactly: negative when `a` is older, 0 when equal, positive when newer.
+ * Throws `INVALID_STREAM_ID` for a malformed id.
+ */
 export function compareStreamIds(a: StreamId, b: StreamId): number {
-  const pa = parseStreamId(a);
-  const pb = parseStreamId(b);
-  if (pa.ms !== pb.ms) return pa.ms < pb.ms ? -1 : 1;
-  if (pa.seq !== pb.seq) return pa.seq < pb.seq ? -1 : 1;
-  return 0;
+  if (!isStreamId(a)) parseStreamId(a);
+  if (!isStreamId(b)) parseStreamId(b);
+  return compareCanonicalStreamIds(a, b);
+}
+
+/**
+ * The one id order, for ids known to be canonical (validated, or printed by Redis): the decimal
+ * parts, without leading zeros, compare by length and then by text, so no BigInt is made. Not
+ * checked: a malformed id gets an arbitrary order. Use {@link compareStreamIds} for untrusted ids.
+ */
+export function compareCanonicalStreamIds(a: StreamId, b: StreamId): number {
+  if (a === b) return 0;
+  const da = a.indexOf('-');
+  const db = b.indexOf('-');
+  if (da !== db) return da - db;
+  const ma = a.slice(0, da);
+  const mb = b.slice(0, db);
+  if (ma !== mb) return ma < mb ? -1 : 1;
+  const sa = a.length - da;
+  const sb = b.length - db;
+  if (sa !== sb) return sa - sb;
+  return a < b ? -1 : 1;
 }
 
 /** The larger of two stream ids. */

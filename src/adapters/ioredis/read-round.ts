@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { StreamEntry, TopicEntries } from '../../ports/stream-repository.js';
-import type { StreamId } from '../../domain/stream-id.js';
+import { compareCanonicalStreamIds, type StreamId } from '../../domain/stream-id.js';
 import { parseXRead } from './replies.js';
 
 /** One round of the multiplexed reader: the lowest cursor per topic, the largest count, the block time. */
@@ -56,24 +56,7 @@ export async function readRound(
 /** At most `count` of `entries` (in id order) strictly after `cursor`. */
 export function entriesAfter(entries: readonly StreamEntry[], cursor: StreamId, count: number): StreamEntry[] {
   let start = 0;
-  while (start < entries.length && compareIds(entries[start]!.id, cursor) <= 0) start++;
+  while (start < entries.length && compareCanonicalStreamIds(entries[start]!.id, cursor) <= 0) start++;
   return entries.slice(start, start + count);
 }
 
-/**
- * Exact order of two canonical stream ids (validated by the repository, or printed by Redis):
- * decimal parts without leading zeros compare by length, then by text. No BigInt on the hot path.
- */
-export function compareIds(a: StreamId, b: StreamId): number {
-  if (a === b) return 0;
-  const da = a.indexOf('-');
-  const db = b.indexOf('-');
-  if (da !== db) return da - db;
-  const ma = a.slice(0, da);
-  const mb = b.slice(0, db);
-  if (ma !== mb) return ma < mb ? -1 : 1;
-  const sa = a.length - da;
-  const sb = b.length - db;
-  if (sa !== sb) return sa - sb;
-  return a < b ? -1 : 1;
-}
