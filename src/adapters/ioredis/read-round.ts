@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { StreamEntry, TopicEntries } from '../../ports/stream-repository.js';
 import { compareCanonicalStreamIds, type StreamId } from '../../domain/stream-id.js';
+import { groupBy } from '../shared/group-by.js';
 import { parseXRead } from './replies.js';
 
 /** One round of the multiplexed reader: the lowest cursor per topic, the largest count, the block time. */
@@ -23,13 +24,7 @@ export async function readRound(
   rotation: number,
   multiGroupPollMs: number,
 ): Promise<TopicEntries[]> {
-  const groups = new Map<number, string[]>();
-  for (const topic of plan.cursors.keys()) {
-    const group = groupOf(topic);
-    const list = groups.get(group);
-    if (list === undefined) groups.set(group, [topic]);
-    else list.push(topic);
-  }
+  const groups = groupBy(plan.cursors.keys(), groupOf);
   const args = (topics: string[], blockMs: number | undefined): (string | number)[] => [
     'COUNT', plan.count,
     ...(blockMs === undefined ? [] : ['BLOCK', blockMs]),

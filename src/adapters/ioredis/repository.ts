@@ -1,4 +1,3 @@
-import { requireIntegerArgument } from '../../domain/validation.js';
 import type { Cluster, Redis } from 'ioredis';
 import type {
   AppendRequest,
@@ -14,10 +13,12 @@ import type {
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from '../../domain/stream-id.js';
+import { requireIntegerArgument } from '../../domain/validation.js';
 import { APPEND_LUA, APPEND_SHA, appendArgs, parseAppendReply } from '../shared/append-script.js';
 import { closeConnection, type ResolvedConnection } from './connection.js';
 import { closedError, toTaskStreamError } from './errors.js';
 import { producersKeyFor } from '../shared/producer-keys.js';
+import { groupBy } from '../shared/group-by.js';
 import { checkAppend } from '../shared/validate-request.js';
 import { slotOf } from './hash-slot.js';
 import { ReaderRouter } from './reader-router.js';
@@ -121,7 +122,7 @@ export class IoredisRepository implements StreamRepository {
     const blockMs = options.blockMs ?? 0;
     try {
       if (blockMs > 0) return await this.#readers.read(merged, count, blockMs, options.signal);
-      const groups = this.#connection.isCluster ? groupBy(merged, (c) => slotOf(c.topic)) : [merged];
+      const groups = this.#connection.isCluster ? [...groupBy(merged, (c) => slotOf(c.topic)).values()] : [merged];
       const replies = await Promise.all(
         groups.map((group) =>
           this.#connection.command.call('XREAD', 'COUNT', count, 'STREAMS', ...group.map((c) => c.topic), ...group.map((c) => c.afterId)),
@@ -207,13 +208,4 @@ function mergeCursors(cursors: readonly TopicCursor[]): TopicCursor[] {
   return [...byTopic].map(([topic, afterId]) => ({ topic, afterId }));
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => number): T[][] {
-  const groups = new Map<number, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list === undefined) groups.set(k, [item]);
-    else list.push(item);
-  }
-  return [...groups.values()];
-}
+

@@ -1,8 +1,8 @@
-import { requireNonNegativeInteger } from '../../domain/validation.js';
 import type { Redis } from '@upstash/redis';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { TaskStreamError } from '../../domain/errors.js';
+import { requireNonNegativeInteger } from '../../domain/validation.js';
 
 /** Bounded retries of failed HTTP requests (network errors, 5xx). */
 export interface UpstashRetryPolicy {
