@@ -8,7 +8,8 @@
  * (SSE), `taskstream/container` (inversify) and `taskstream/conformance` (the backend test suite).
  * Every name is listed here on purpose; test/architecture/package-exports.test.ts holds the list.
  */
-export { TaskStreamError, type TaskStreamErrorCode, type TaskStreamErrorDetails } from './domain/errors.js';
+export { TaskStreamError, type TaskStreamErrorCode, type TaskStreamErrorDetails, type TaskStreamErrorOptions } from './domain/errors.js';
+export { REDACTED, redactSecrets, redactUrl, urlSecrets } from './domain/redaction.js';
 export {
   TERMINAL_TASK_STATUSES,
   isMessageEvent,

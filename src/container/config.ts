@@ -1,5 +1,6 @@
 import { DEFAULT_SETTINGS, SETTINGS_ENV, resolveSettings, settingsFromEnv, type StreamSettings } from '../domain/config.js';
 import { TaskStreamError } from '../domain/errors.js';
+import { REDACTED, redactUrl, urlSecrets } from '../domain/redaction.js';
 
 /** The backends a container can bind the `StreamRepository` port to. */
 export type BackendKind = 'memory' | 'redis' | 'upstash';
@@ -39,12 +40,44 @@ function checkUrl(variable: string, raw: string, protocols: readonly string[]): 
   try {
     url = new URL(raw);
   } catch (err) {
-    throw new TaskStreamError('INVALID_CONFIG', `${variable}: not a URL`, { cause: err, details: { variable } });
+    throw new TaskStreamError('INVALID_CONFIG', `${variable}: not a URL`, { cause: err, details: { variable }, secrets: urlSecrets(raw) });
   }
   if (!protocols.includes(url.protocol)) {
-    throw invalid(variable, `must use ${protocols.join(' or ')}, got ${url.protocol}`);
+    throw new TaskStreamError('INVALID_CONFIG', `${variable}: must use ${protocols.join(' or ')}, got ${url.protocol}`, { details: { variable }, secrets: urlSecrets(raw) });
   }
   return raw;
+}
+
+/**
+ * The backend config as it prints: the URL's password and the token replaced by `[redacted]`.
+ * `JSON.stringify`, `util.inspect` and `console.log` of a config (or of the container's
+ * `config`) show this; reading `backend.url` or `backend.token` still gives the real value.
+ */
+export function printableBackend(backend: BackendConfig): Record<string, string> {
+  if (backend.kind === 'memory') return { kind: 'memory' };
+  if (backend.kind === 'redis') return { kind: 'redis', url: redactUrl(backend.url) };
+  return { kind: 'upstash', url: redactUrl(backend.url), token: REDACTED };
+}
+
+/** The credentials a backend config holds (URL password, token), for redaction. */
+export function backendSecrets(backend: BackendConfig): string[] {
+  if (backend.kind === 'memory') return [];
+  return [...urlSecrets(backend.url), ...(backend.kind === 'upstash' ? [backend.token] : [])];
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** Adds non-enumerable `toJSON`/`toString`/inspect hooks that print {@link printableBackend}; spreading or reading fields is unchanged. */
+function redactedWhenPrinted<T extends BackendConfig>(backend: T): T {
+  const printable = (): Record<string, string> => printableBackend(backend);
+  for (const [key, value] of [
+    ['toJSON', printable],
+    ['toString', () => JSON.stringify(printable())],
+    [INSPECT, (_depth: number, options: unknown, inspect?: (value: unknown, options: unknown) => string) => (inspect ? inspect(printable(), options) : printable())],
+  ] as const) {
+    Object.defineProperty(backend, key, { value, enumerable: false });
+  }
+  return backend;
 }
 
 /** Checks a programmatic config; throws `INVALID_CONFIG` naming the field (or its environment variable). */
@@ -59,10 +92,10 @@ export function validateConfig(config: { backend: BackendConfig; settings?: Part
   };
   let resolved: BackendConfig;
   if (backend.kind === 'redis') {
-    resolved = { kind: 'redis', url: checkUrl(BACKEND_ENV.redisUrl, requireString(BACKEND_ENV.redisUrl, backend.url), ['redis:', 'rediss:']) };
+    resolved = redactedWhenPrinted({ kind: 'redis', url: checkUrl(BACKEND_ENV.redisUrl, requireString(BACKEND_ENV.redisUrl, backend.url), ['redis:', 'rediss:']) });
   } else if (backend.kind === 'upstash') {
     const url = checkUrl(BACKEND_ENV.upstashUrl, requireString(BACKEND_ENV.upstashUrl, backend.url), ['https:', 'http:']);
-    resolved = { kind: 'upstash', url, token: requireString(BACKEND_ENV.upstashToken, backend.token) };
+    resolved = redactedWhenPrinted({ kind: 'upstash', url, token: requireString(BACKEND_ENV.upstashToken, backend.token) });
   } else {
     resolved = { kind: 'memory' };
   }

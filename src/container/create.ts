@@ -12,7 +12,8 @@ import { systemClock } from '../adapters/clock/system-clock.js';
 import { consoleLogger } from '../adapters/logger/console-logger.js';
 import type { SseOptions } from '../adapters/http/sse-options.js';
 import { loadRepositoryFactory } from './backends.js';
-import { validateConfig, type BackendConfig, type TaskStreamConfig } from './config.js';
+import { backendSecrets, validateConfig, type BackendConfig, type TaskStreamConfig } from './config.js';
+import { redactingLogger } from './redacting-logger.js';
 import { SseEndpoint } from './sse-endpoint.js';
 import { TYPES } from './tokens.js';
 
@@ -70,7 +71,8 @@ export async function createContainer(
 ): Promise<TaskStreamContainer> {
   const resolved = validateConfig(config);
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? consoleLogger;
+  // Every line the container's services log passes through the backend's secrets.
+  const logger = redactingLogger(options.logger ?? consoleLogger, backendSecrets(resolved.backend));
   const container = new Container({ defaultScope: 'Singleton' });
 
   container.bind(TYPES.Config).toConstantValue(resolved);

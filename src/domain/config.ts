@@ -18,6 +18,13 @@ export interface StreamSettings {
   readonly flushIntervalMs: number;
   /** Buffered characters (Unicode code points) that trigger an immediate flush. @default 128 */
   readonly maxBufferedChars: number;
+  /**
+   * Largest stream entry the publisher writes, in bytes (at least 64). A delta whose text is
+   * larger (measured JSON-escaped in UTF-8, with a tool call's id and name) is split into several
+   * deltas that concatenate to it, never inside a code point; a start, full, done or task event
+   * whose encoded entry is larger is refused with `INVALID_ARGUMENT`. @default 1048576 (1 MiB)
+   */
+  readonly maxEntryBytes: number;
 }
 
 /** Production defaults. */
@@ -28,6 +35,7 @@ export const DEFAULT_SETTINGS: StreamSettings = Object.freeze({
   coalesce: 'coalesced',
   flushIntervalMs: 50,
   maxBufferedChars: 128,
+  maxEntryBytes: 1_048_576,
 });
 
 /** The environment variables {@link settingsFromEnv} reads. */
@@ -38,7 +46,11 @@ export const SETTINGS_ENV = {
   coalesce: 'TASKSTREAM_COALESCE',
   flushIntervalMs: 'TASKSTREAM_FLUSH_INTERVAL_MS',
   maxBufferedChars: 'TASKSTREAM_MAX_BUFFERED_CHARS',
+  maxEntryBytes: 'TASKSTREAM_MAX_ENTRY_BYTES',
 } as const;
+
+/** Smallest accepted `maxEntryBytes`. */
+const MIN_ENTRY_BYTES = 64;
 
 const COALESCE_MODES: readonly CoalesceMode[] = ['off', 'per_token', 'coalesced'];
 
@@ -58,6 +70,7 @@ export function validateSettings(settings: StreamSettings): StreamSettings {
   requireNonNegativeInteger('ttlSeconds', settings.ttlSeconds);
   requireNonNegativeInteger('flushIntervalMs', settings.flushIntervalMs, 1);
   requireNonNegativeInteger('maxBufferedChars', settings.maxBufferedChars, 1);
+  requireNonNegativeInteger('maxEntryBytes', settings.maxEntryBytes, MIN_ENTRY_BYTES);
   if (typeof settings.keyPrefix !== 'string' || /[\s*?[\]{}]/u.test(settings.keyPrefix)) {
     throw new TaskStreamError('INVALID_CONFIG', 'keyPrefix must be a string without spaces, glob characters or braces', {
       details: { variable: 'keyPrefix', value: settings.keyPrefix },
@@ -93,7 +106,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     if (key === 'keyPrefix' || key === 'coalesce') {
       partial[key] = raw.trim();
     } else {
-      partial[key] = parseIntegerVariable(variable, raw, key === 'flushIntervalMs' || key === 'maxBufferedChars' ? 1 : 0);
+      partial[key] = parseIntegerVariable(variable, raw, key === 'maxEntryBytes' ? MIN_ENTRY_BYTES : key === 'flushIntervalMs' || key === 'maxBufferedChars' ? 1 : 0);
     }
   }
   try {

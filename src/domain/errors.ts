@@ -1,3 +1,5 @@
+import { containsSecret, redactSecrets, sanitizeCause } from './redaction.js';
+
 /**
  * Every failure taskstream reports is a {@link TaskStreamError} with one of these codes.
  * The codes are part of the public API; `docs/errors.md` lists what each means.
@@ -34,24 +36,82 @@ export type TaskStreamErrorCode =
 /** Extra, code-specific facts an error carries (the variable name of a bad setting, a trimmed count, …). */
 export type TaskStreamErrorDetails = Readonly<Record<string, unknown>>;
 
-/** The one error type taskstream throws or reports. Branch on {@link TaskStreamError.code}, never on the message. */
+/** What a {@link TaskStreamError} is built from besides its code and message. */
+export interface TaskStreamErrorOptions {
+  /** The underlying failure. Stored as a sanitized copy (see {@link TaskStreamError.cause}). */
+  readonly cause?: unknown;
+  readonly details?: TaskStreamErrorDetails;
+  /**
+   * Credentials the failure may echo (a URL's password, a REST token). Every occurrence, in
+   * every usual encoding, is replaced by `[redacted]` in the message, the string values of
+   * `details`, and each message and stack down the cause chain.
+   */
+  readonly secrets?: readonly (string | undefined)[];
+}
+
+/**
+ * The one error type taskstream throws or reports. Branch on {@link TaskStreamError.code}, never on the message.
+ *
+ * It is safe to print whole (`console.error(err)`, `util.inspect`, `JSON.stringify`): its
+ * `cause` is not the original error but a sanitized copy, down the whole chain: the same
+ * built-in class (or a plain `Error` keeping the original `name`) with message, stack and
+ * `code`/`errno`/`syscall`/`status` only. Properties where libraries keep what they sent
+ * (`input` of a URL `TypeError`, ioredis's `command.args` of `AUTH`) are dropped, and the
+ * `secrets` given at construction are redacted everywhere.
+ */
 export class TaskStreamError extends Error {
   override readonly name = 'TaskStreamError';
   readonly code: TaskStreamErrorCode;
   readonly details: TaskStreamErrorDetails;
 
-  constructor(
-    code: TaskStreamErrorCode,
-    message: string,
-    options: { cause?: unknown; details?: TaskStreamErrorDetails } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: TaskStreamErrorCode, message: string, options: TaskStreamErrorOptions = {}) {
+    const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s !== '');
+    const cause = options.cause === undefined ? undefined : sanitizeCause(options.cause, secrets, (err) => keepSanitized(err, secrets));
+    super(redactSecrets(String(message), secrets), cause === undefined ? undefined : { cause });
     this.code = code;
-    this.details = options.details ?? {};
+    this.details = redactDetails(options.details ?? {}, secrets);
   }
 
   /** True when `err` is a {@link TaskStreamError}, optionally with the given code. */
   static is(err: unknown, code?: TaskStreamErrorCode): err is TaskStreamError {
     return err instanceof TaskStreamError && (code === undefined || err.code === code);
+  }
+
+  /** What `JSON.stringify` and structured loggers see: name, code, message, details and the cause chain's names and messages. */
+  toJSON(): Record<string, unknown> {
+    const causes: { name: string; message: string }[] = [];
+    for (let c: unknown = this.cause; c instanceof Error && causes.length < 8; c = c.cause) causes.push({ name: c.name, message: c.message });
+    return { name: this.name, code: this.code, message: this.message, details: this.details, ...(causes.length > 0 ? { causes } : {}) };
+  }
+}
+
+/** A TaskStreamError cause is already sanitized: kept as is unless it holds one of the new secrets. */
+function keepSanitized(err: Error, secrets: readonly string[]): Error | undefined {
+  if (!(err instanceof TaskStreamError)) return undefined;
+  if (secrets.length === 0) return err;
+  let text = '';
+  let depth = 0;
+  for (let c: unknown = err; c instanceof Error && depth < 8; c = c.cause, depth++) text += `${c.message}\n${c.stack ?? ''}\n`;
+  if (!containsSecret(text + safeJson(err.details), secrets)) return err;
+  const copy = new TaskStreamError(err.code, err.message, { cause: err.cause, details: err.details, secrets });
+  Object.defineProperty(copy, 'stack', { value: redactSecrets(String(err.stack), secrets), configurable: true, writable: true });
+  return copy;
+}
+
+function redactDetails(details: TaskStreamErrorDetails, secrets: readonly string[]): TaskStreamErrorDetails {
+  if (secrets.length === 0 || !containsSecret(safeJson(details), secrets)) return details;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(details)) {
+    const text = typeof value === 'string' ? value : safeJson(value);
+    out[key] = typeof value === 'string' ? redactSecrets(value, secrets) : containsSecret(text, secrets) ? redactSecrets(text, secrets) : value;
+  }
+  return out;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return String(value);
   }
 }

@@ -17,11 +17,14 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** Starts a real redis-server (via redis-memory-server on the system binary) on a free loopback port. */
-export async function startRedis(): Promise<TestRedis> {
+/**
+ * Starts a real redis-server (via redis-memory-server on the system binary) on a free loopback
+ * port. `args` are extra server arguments (for example `['--requirepass', pw]`).
+ */
+export async function startRedis(options: { args?: readonly string[] } = {}): Promise<TestRedis> {
   const server = await RedisMemoryServer.create({
     binary: { systemBinary: REDIS_SERVER_BINARY },
-    instance: { ip: '127.0.0.1', args: ['--save', '', '--appendonly', 'no'] },
+    instance: { ip: '127.0.0.1', args: ['--save', '', '--appendonly', 'no', ...(options.args ?? [])] },
   });
   const host = await server.getHost();
   const port = await server.getPort();

@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { settingsFromEnv } from '../../domain/config.js';
 import { TaskStreamError } from '../../domain/errors.js';
+import { urlSecrets } from '../../domain/redaction.js';
 import { requireIntegerArgument } from '../../domain/validation.js';
-import { toTaskStreamError } from '../ioredis/errors.js';
+import { isAuthError, toTaskStreamError } from '../ioredis/errors.js';
 import type { CliIo } from './io.js';
 
 const HELP = `usage: taskstream inspect [--url redis://...] [--prefix task:] [--top 10] [--json] [--fail-on-no-ttl]
@@ -123,15 +124,24 @@ export async function runInspect(argv: string[], io: CliIo): Promise<number> {
   const top = positiveInt('top', values.top, 10);
   const scanCount = positiveInt('scan-count', values['scan-count'], 1000);
   if (!/^rediss?:\/\//i.test(url)) throw new TaskStreamError('INVALID_ARGUMENT', '--url must start with redis:// or rediss://');
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectionName: 'taskstream-inspect' });
-  client.on('error', () => undefined);
+  let client: Redis;
+  try {
+    client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectionName: 'taskstream-inspect' });
+  } catch (err) {
+    throw new TaskStreamError('INVALID_ARGUMENT', '--url is not a valid redis URL', { cause: err, secrets: urlSecrets(url) });
+  }
+  // A refused AUTH/HELLO arrives as an 'error' event; connect() then only says "Connection is closed."
+  let authError: unknown;
+  client.on('error', (err: unknown) => {
+    if (authError === undefined && isAuthError(err)) authError = err;
+  });
   try {
     await client.connect();
     const report = await inspectStreams(client, prefix, top, scanCount);
     io.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatText(report));
     return values['fail-on-no-ttl'] && report.withoutTtl > 0 ? 3 : 0;
   } catch (err) {
-    throw toTaskStreamError(err, 'inspect');
+    throw toTaskStreamError(authError ?? err, 'inspect', urlSecrets(url));
   } finally {
     client.disconnect();
   }

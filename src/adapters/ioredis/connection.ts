@@ -1,5 +1,6 @@
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { TaskStreamError } from '../../domain/errors.js';
+import { urlSecrets } from '../../domain/redaction.js';
 
 /** Where the repository's Redis comes from. Exactly one of `client`, `cluster`, `url` is used, in that order. */
 export interface IoredisConnectionOptions {
@@ -75,7 +76,12 @@ export function resolveConnection(options: IoredisConnectionOptions): ResolvedCo
         details: { variable: 'REDIS_URL' },
       });
     }
-    command = new Redis(url, { ...OWNED_DEFAULTS, ...options.redisOptions });
+    try {
+      command = new Redis(url, { ...OWNED_DEFAULTS, ...options.redisOptions });
+    } catch (err) {
+      // ioredis's URL TypeError carries the whole URL (password included) as `input`.
+      throw new TaskStreamError('INVALID_CONFIG', 'REDIS_URL: not a valid redis URL', { cause: err, details: { variable: 'REDIS_URL' }, secrets: urlSecrets(url) });
+    }
   }
   const cluster = isCluster(command) ? command : undefined;
   return {

@@ -1,5 +1,6 @@
 import { errors as upstashErrors } from '@upstash/redis';
 import { TaskStreamError, type TaskStreamErrorCode } from '../../domain/errors.js';
+import { redactSecrets } from '../../domain/redaction.js';
 import { RestHttpError, RestNetworkError } from './rest-requester.js';
 
 /** A failure mapped to a library error, with what a retry may do about it. */
@@ -21,16 +22,17 @@ function statusCode(status: number): { code: TaskStreamErrorCode; transient: boo
   return { code: 'BACKEND_COMMAND', transient: false };
 }
 
-/** Replaces every occurrence of `secret` in `text`. */
+/** Replaces every occurrence of `secret` (raw, percent- or JSON-encoded) in `text`. */
 export function redact(text: string, secret: string | undefined): string {
-  return secret ? text.split(secret).join('[redacted]') : text;
+  return redactSecrets(text, [secret]);
 }
 
 /**
  * Maps what a request rejected with to a {@link TaskStreamError}: HTTP 401/403 → `BACKEND_AUTH`;
  * 400 (a command Redis refused) → `BACKEND_COMMAND`; network failures, timeouts, 5xx and 429 →
  * `BACKEND_UNAVAILABLE` (transient). Errors of a user-supplied client carry no status, so they
- * are classified from their message. The token is scrubbed from the message.
+ * are classified from their message. The token is scrubbed from the message and from the
+ * cause (a sanitized copy: a proxy that echoes the token in its body leaks nothing).
  */
 export function classifyError(err: unknown, operation: string, secret: string | undefined): ClassifiedError {
   if (err instanceof TaskStreamError) return { error: err, transient: false, maybeApplied: true };
@@ -62,7 +64,7 @@ export function classifyError(err: unknown, operation: string, secret: string | 
     code = 'BACKEND_UNAVAILABLE';
     transient = true;
   }
-  const error = new TaskStreamError(code, `upstash ${operation} failed: ${text}`, { cause: err, details: { operation } });
+  const error = new TaskStreamError(code, `upstash ${operation} failed: ${text}`, { cause: err, details: { operation }, secrets: [secret] });
   return { error, transient, maybeApplied };
 }
 

@@ -38,7 +38,8 @@ export function createUpstashRepository(options: UpstashRepositoryOptions = {}):
     retries: resolved.retries,
     retryBaseMs: resolved.retryBaseMs,
     retryMaxMs: resolved.retryMaxMs,
-    secret: resolved.token,
+    // A user's client holds its token in its requester's Authorization header.
+    secret: resolved.token ?? /^Bearer (.+)$/.exec(String((requester as { headers?: { authorization?: unknown } }).headers?.authorization ?? ''))?.[1],
   });
   return new UpstashRepository(client, resolved, clock, logger);
 }

@@ -1,4 +1,5 @@
 import type { Requester, UpstashRequest, UpstashResponse } from '@upstash/redis';
+import { redactSecrets } from '../../domain/redaction.js';
 
 /** The server answered with a non-2xx status. Its message holds the body's `error`, never a header. */
 export class RestHttpError extends Error {
@@ -87,7 +88,7 @@ export function createFetchRequester(options: FetchRequesterOptions): Requester 
         throw new RestNetworkError(`no answer from Upstash (${reason}) for POST ${path}`, code !== 'ECONNREFUSED', { cause: err });
       }
       if (status < 200 || status > 299) {
-        throw new RestHttpError(status, `Upstash answered HTTP ${status} for POST ${path}: ${bodyError(text) ?? text.slice(0, 200)}`);
+        throw new RestHttpError(status, `Upstash answered HTTP ${status} for POST ${path}: ${redactSecrets(bodyError(text) ?? text, [options.token]).slice(0, 200)}`);
       }
       let body: unknown;
       try {

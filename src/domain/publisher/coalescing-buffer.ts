@@ -1,7 +1,8 @@
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { CoalesceMode } from '../config.js';
 import type { MessageDelta } from '../events.js';
-import { canMerge, deltaChars, mergeDeltas } from './delta-merge.js';
+import { canMerge, deltaChars, deltaText, mergeDeltas } from './delta-merge.js';
+import { RunSizes, splitDelta } from './entry-size.js';
 
 /** Options of a {@link CoalescingBuffer}. */
 export interface CoalescingBufferOptions {
@@ -17,6 +18,8 @@ export interface CoalescingBufferOptions {
    * producer), further mergeable deltas are merged into the last one, so entry count stays bounded.
    */
   readonly maxPendingEntries: number;
+  /** Largest delta entry (see {@link splitDelta}): larger deltas are split, and merging stops at it. @default Infinity */
+  readonly maxEntryBytes?: number;
   /** Called synchronously when the buffered deltas should go out now; the owner then calls {@link CoalescingBuffer.take} (at once, or when its queue is free). */
   readonly onReady: () => void;
 }
@@ -36,6 +39,8 @@ export interface CoalescingBufferOptions {
 export class CoalescingBuffer {
   readonly #options: CoalescingBufferOptions;
   #runs: MessageDelta[] = [];
+  /** Sizes of the runs, against `maxEntryBytes` (none when it is infinite). */
+  readonly #sizes: RunSizes | undefined;
   #chars = 0;
   #timer: TimerHandle | undefined;
   #ready = false;
@@ -43,15 +48,34 @@ export class CoalescingBuffer {
 
   constructor(options: CoalescingBufferOptions) {
     this.#options = options;
+    const max = options.maxEntryBytes ?? Infinity;
+    this.#sizes = Number.isFinite(max) ? new RunSizes(max) : undefined;
   }
 
-  /** Buffers one delta; may call `onReady` synchronously. */
+  /**
+   * Buffers one delta (split first when larger than `maxEntryBytes`); may call `onReady`
+   * synchronously. Throws `INVALID_ARGUMENT` (nothing buffered) when it cannot be split to fit.
+   */
   add(delta: MessageDelta): void {
+    const max = this.#options.maxEntryBytes ?? Infinity;
+    if (this.#sizes === undefined) return this.#addPiece(delta);
+    const pieces = splitDelta(delta, max);
+    if (pieces.length === 1) return this.#addPiece(pieces[0]!);
+    for (const piece of pieces) this.#addPiece(piece);
+  }
+
+  #addPiece(delta: MessageDelta): void {
     const { mode, maxBufferedChars, maxPendingEntries } = this.#options;
     const last = this.#runs[this.#runs.length - 1];
-    const merge = last !== undefined && (mode === 'coalesced' || this.#runs.length >= maxPendingEntries) && canMerge(last, delta);
-    if (merge) this.#runs[this.#runs.length - 1] = mergeDeltas(last, delta);
-    else this.#runs.push(delta);
+    const sizes = this.#sizes;
+    const merge =
+      last !== undefined && (mode === 'coalesced' || this.#runs.length >= maxPendingEntries) && canMerge(last, delta) && (sizes === undefined || sizes.tryMerge(last, delta));
+    if (merge) {
+      this.#runs[this.#runs.length - 1] = mergeDeltas(last, delta);
+    } else {
+      this.#runs.push(delta);
+      sizes?.push(delta);
+    }
     this.#chars += deltaChars(delta);
     if (this.#ready) return;
     const first = !this.#sawFirst;
@@ -72,6 +96,7 @@ export class CoalescingBuffer {
     this.#ready = false;
     const runs = this.#runs;
     this.#runs = [];
+    this.#sizes?.clear();
     this.#chars = 0;
     return runs;
   }

@@ -34,6 +34,11 @@
  * the producer sends: a producer that must bound it awaits `ctx.flush()` (backpressure), which
  * resolves once everything sent so far is appended. Idle contexts hold no timer and no pending
  * promise on the Clock; task-level producers are dropped once idle.
+ *
+ * **Entry size.** No entry's payload exceeds `StreamSettings.maxEntryBytes` (1 MiB): a larger
+ * delta is split into deltas of the same kind that concatenate to it (never inside a code point)
+ * and merging stops at it; a larger start, full, done or task event is refused at the call with
+ * `INVALID_ARGUMENT` naming the limit, and nothing is published.
  */
 export { createDomainPublisher, type Publisher, type PublisherOptions, type OpenOptions } from './publisher.js';
 export type { MessageContext, MessageState } from './message-context.js';

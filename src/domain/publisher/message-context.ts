@@ -97,6 +97,7 @@ export class MessageContextImpl implements MessageContext {
       clock: deps.clock,
       flushIntervalMs: settings.flushIntervalMs,
       maxBufferedChars: settings.maxBufferedChars,
+      maxEntryBytes: settings.maxEntryBytes,
       maxPendingEntries: deps.maxPendingEntries,
       onReady: () => this.#feed(),
     });

@@ -7,6 +7,7 @@ import { resolveSettings, topicFor, type StreamSettings } from '../config.js';
 import { requireIntegerArgument, requireNonNegativeInteger } from '../validation.js';
 import { TaskStreamError } from '../errors.js';
 import { TERMINAL_TASK_STATUSES, type ExtraFields, type MessageContent } from '../events.js';
+import { limitEntrySize } from './entry-size.js';
 import { MessageContextImpl, type MessageContext } from './message-context.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-queue.js';
 import type { PublishingDeps } from './publishing-deps.js';
@@ -86,7 +87,7 @@ export function createDomainPublisher(options: PublisherOptions): Publisher {
     logger.warn('taskstream: the backend does not honour idempotent appends; a retry after an ambiguous failure may duplicate entries', { publisherId: id });
   }
   const { repository, clock } = options;
-  const codec = options.codec ?? agentexCodec;
+  const codec = limitEntrySize(options.codec ?? agentexCodec, settings.maxEntryBytes);
   const onError = (error: TaskStreamError): void => {
     logger.error('taskstream: publish failed', { error: error.message, ...error.details });
     try {

@@ -35,15 +35,17 @@ export class TaskEventWriter {
   /** Appends one event to the task's stream; resolves once appended, rejects `PUBLISH_FAILED`. */
   write(taskId: string, body: TaskEventBody): Promise<void> {
     const producer = this.#producer(taskId);
-    const seq = producer.nextSeq++;
+    const seq = producer.nextSeq;
     let fields;
     try {
       fields = this.#options.codec.encode({ ...body, seq } as TaskUpdatedEvent | TaskErrorEvent, taskId);
     } catch (err) {
+      if (TaskStreamError.is(err, 'INVALID_ARGUMENT')) return Promise.reject(err);
       return Promise.reject(
         new TaskStreamError('PUBLISH_FAILED', `could not encode a ${body.type} event: ${err instanceof Error ? err.message : String(err)}`, { cause: err, details: { taskId } }),
       );
     }
+    producer.nextSeq++;
     producer.queue.enqueue([{ seq, fields }]);
     return producer.queue.waitFor(seq);
   }
