@@ -84,7 +84,7 @@ describe('the console is written in one place', () => {
     const files = (dir: string): string[] =>
       readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : name.endsWith('.ts') ? [join(dir, name)] : []));
     const writers = files(root)
-      .filter((file) => /console\.(warn|error)\(/.test(readFileSync(file, 'utf8')))
+      .filter((file) => readFileSync(file, 'utf8').split('\n').some((line) => !/^\s*(\*|\/\/)/.test(line) && /console\.(warn|error)\(/.test(line)))
       .map((file) => file.slice(root.length))
       .filter((file) => !file.startsWith('adapters/cli/'));
     expect(writers).toEqual(['adapters/logger/console-logger.ts']);
