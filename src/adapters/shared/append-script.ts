@@ -13,8 +13,8 @@ import type { StreamId } from '../../domain/stream-id.js';
  * then per entry: seq ('' = none), field count, field/value pairs.
  * Returns `{duplicates, ttlFailed, id...}`.
  *
- * \`ttlSeconds\` 0 sends no EXPIRE: a new key has no TTL, an existing one keeps its own (as a bare
- * \`XADD\` would; the memory backend does the same).
+ * `ttlSeconds` 0 sends no EXPIRE: a new key has no TTL, an existing one keeps its own (as a bare
+ * `XADD` would; the memory backend does the same).
  *
  * The trim threshold is at least the batch size, so approximate trimming never removes an
  * entry this call appended (port rule 6). A TTL failure is caught with `pcall` and reported
