@@ -8,6 +8,7 @@ import { requireIntegerArgument, requireNonNegativeInteger } from '../validation
 import { TaskStreamError } from '../errors.js';
 import { TERMINAL_TASK_STATUSES, type ExtraFields, type MessageContent } from '../events.js';
 import { limitEntrySize } from './entry-size.js';
+import { MessageIndices } from './message-indices.js';
 import { MessageContextImpl, type MessageContext } from './message-context.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-queue.js';
 import type { PublishingDeps } from './publishing-deps.js';
@@ -39,7 +40,13 @@ export interface PublisherOptions {
 
 /** Options of {@link Publisher.open}. */
 export interface OpenOptions {
-  /** The message's index in the task. @default the next free index of the task in this publisher (0, 1, 2, …) */
+  /**
+   * The message's index in the task. @default the next free index of the task in this publisher
+   * (0, 1, 2, …); numbering starts again at 0 after the task's terminal status, or once the task
+   * has been idle (no open message, no event) longer than the stream TTL, when its stream is gone.
+   * With `ttlSeconds` 0 only the 10 000 most recently used idle tasks are remembered: pass `index`
+   * when a task can outlive that.
+   */
   readonly index?: number;
   /** agentex's `parent_task_message`, carried on every event of the message. */
   readonly parentTaskMessage?: ExtraFields | null;
@@ -98,7 +105,7 @@ export function createDomainPublisher(options: PublisherOptions): Publisher {
   };
 
   const open = new Set<MessageContextImpl>();
-  const nextIndex = new Map<string, number>();
+  const indices = new MessageIndices(clock, settings.ttlSeconds);
   const deps: PublishingDeps = { repository, codec, clock, logger, settings, retry, maxBatchEntries, onError };
   const taskWriter = new TaskEventWriter({ ...deps, publisherId: id });
   let contextCount = 0;
@@ -117,7 +124,7 @@ export function createDomainPublisher(options: PublisherOptions): Publisher {
       if (openOptions.signal?.aborted) {
         throw new TaskStreamError('ABORTED', `open() with an aborted signal (task ${taskId})`, { cause: openOptions.signal.reason });
       }
-      const index = openOptions.index ?? nextIndex.get(taskId) ?? 0;
+      const index = openOptions.index ?? indices.next(taskId);
       requireIntegerArgument('index', index, 0, { taskId });
       const parent = openOptions.parentTaskMessage;
       if (parent !== undefined && parent !== null && (typeof parent !== 'object' || Array.isArray(parent))) {
@@ -132,12 +139,15 @@ export function createDomainPublisher(options: PublisherOptions): Publisher {
           parentTaskMessage: openOptions.parentTaskMessage,
           ...deps,
           maxPendingEntries,
-          onSettled: () => open.delete(context),
+          onSettled: () => {
+            open.delete(context);
+            indices.settled(taskId);
+          },
         },
         openOptions.start,
         openOptions.signal,
       );
-      nextIndex.set(taskId, Math.max(nextIndex.get(taskId) ?? 0, index + 1));
+      indices.opened(taskId, index);
       open.add(context);
       return context;
     },
@@ -146,7 +156,8 @@ export function createDomainPublisher(options: PublisherOptions): Publisher {
       if (typeof status !== 'string' || status.length === 0) {
         throw new TaskStreamError('INVALID_ARGUMENT', 'task status must be a non-empty string', { details: { taskId, status } });
       }
-      if (TERMINAL_TASK_STATUSES.has(status)) nextIndex.delete(taskId);
+      if (TERMINAL_TASK_STATUSES.has(status)) indices.forget(taskId);
+      else indices.used(taskId);
       return taskWriter.write(taskId, { type: 'task_updated', status, fields });
     },
     async error(taskId, message, fields = {}) {
@@ -154,6 +165,7 @@ export function createDomainPublisher(options: PublisherOptions): Publisher {
       if (typeof message !== 'string') {
         throw new TaskStreamError('INVALID_ARGUMENT', 'error message must be a string', { details: { taskId } });
       }
+      indices.used(taskId);
       return taskWriter.write(taskId, { type: 'error', message, fields });
     },
     close() {
