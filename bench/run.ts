@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 const BENCHES: readonly (readonly string[])[] = [
   ['bench/idle-timers.ts'],
   ['bench/coalescing.ts'],
+  ['bench/sse-memory.ts', '40', '20'],
   ['bench/ioredis/run-all.ts'],
   ['bench/upstash/requests.ts', '100', '10', '15'],
 ];

@@ -24,12 +24,16 @@ export {
   type MessageDelta,
   type MessageDeltaType,
   type MessageEvent,
+  type ResetGapEvent,
+  type SeqGapEvent,
   type StartEvent,
   type SubscriptionItem,
   type TaskErrorEvent,
   type TaskEvent,
   type TaskUpdatedEvent,
+  type TrimmedGapEvent,
 } from './domain/events.js';
+export { messageKeyOf } from './domain/message-key.js';
 export {
   ZERO_ID,
   compareStreamIds,

@@ -1,5 +1,4 @@
 import { inject, injectable, optional } from 'inversify';
-import type { StreamSettings } from '../domain/config.js';
 import type { Subscriber } from '../domain/subscriber/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -8,8 +7,8 @@ import type { SseOptions } from '../adapters/http/sse-options.js';
 import { TYPES } from './tokens.js';
 
 /**
- * The SSE endpoint, wired by the container: the container's subscriber, key prefix, clock and
- * logger, plus any {@link SseOptions} bound to `TYPES.SseOptions`.
+ * The SSE endpoint, wired by the container: the container's subscriber (and with it the key
+ * prefix), clock and logger, plus any {@link SseOptions} bound to `TYPES.SseOptions`.
  *
  * @example
  * app.get('/tasks/:id/events', (c) => ts.sse.handle(c.req.raw, c.req.param('id')));
@@ -20,12 +19,11 @@ export class SseEndpoint {
 
   constructor(
     @inject(TYPES.Subscriber) subscriber: Subscriber,
-    @inject(TYPES.Settings) settings: StreamSettings,
     @inject(TYPES.Clock) clock: Clock,
     @inject(TYPES.Logger) logger: Logger,
     @inject(TYPES.SseOptions) @optional() options: SseOptions | undefined,
   ) {
-    this.#handler = createSseHandler(subscriber, { keyPrefix: settings.keyPrefix, clock, logger, ...options });
+    this.#handler = createSseHandler(subscriber, { clock, logger, ...options });
   }
 
   /** Answers one SSE request for `taskId` (see `sseResponse`). */

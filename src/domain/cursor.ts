@@ -1,6 +1,6 @@
 import type { StreamInfo } from '../ports/stream-repository.js';
 import { TaskStreamError } from './errors.js';
-import type { GapEvent } from './events.js';
+import type { ResetGapEvent, TrimmedGapEvent } from './events.js';
 import { compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from './stream-id.js';
 
 function describe(value: unknown): string {
@@ -34,7 +34,7 @@ export function parseResumePoint(lastEventId: string | null | undefined): Stream
 /** What {@link checkResumePoint} found. */
 export interface ResumeCheck {
   /** Set when entries after the resume point were trimmed away: yield it before the first entry. */
-  readonly gap?: GapEvent;
+  readonly gap?: TrimmedGapEvent;
   /**
    * True when the backend has no stream for the topic (never written, expired, or deleted). Nothing
    * can be checked then; reading after the resume point returns whatever is appended next.
@@ -52,8 +52,8 @@ export interface ResumeCheck {
  * - **Entries after it may have been trimmed**: a {@link GapEvent} (see {@link gapAfter}).
  * - Otherwise nothing was lost: no gap.
  *
- * Not detectable: a stream that expired and was written again after the resume point was issued
- * (its new incarnation has no trimming history); entries lost that way are not reported.
+ * A stream that was lost and written again (its new incarnation has no trimming history) is not
+ * seen here: {@link checkResumeEntry} finds it from the entry at the resume point.
  */
 export function checkResumePoint(resumeId: StreamId, info: StreamInfo | null): ResumeCheck {
   if (parseResumePoint(resumeId) === undefined) invalidResumePoint(resumeId, 'is empty: there is nothing to check');
@@ -77,12 +77,44 @@ export function checkResumePoint(resumeId: StreamId, info: StreamInfo | null): R
  * trimmed entry also gets one). `trimmed` is `entriesAdded - length`, the number of entries the
  * stream has lost in all: an upper bound on what this reader missed.
  */
-export function gapAfter(cursor: StreamId, info: StreamInfo, firstRetainedId: StreamId = info.firstId): GapEvent | null {
+export function gapAfter(cursor: StreamId, info: StreamInfo, firstRetainedId: StreamId = info.firstId): TrimmedGapEvent | null {
   const trimmed = Math.max(0, info.entriesAdded - info.length);
   if (trimmed === 0) return null;
   const oldestKept = info.length > 0 ? info.firstId : null;
   if (oldestKept !== null && compareStreamIds(cursor, oldestKept) >= 0) return null;
   if (oldestKept === null && compareStreamIds(cursor, info.lastId) >= 0) return null;
   if (info.maxDeletedId !== ZERO_ID && compareStreamIds(info.maxDeletedId, cursor) <= 0) return null;
-  return { type: 'gap', resumeId: cursor, firstRetainedId, trimmed };
+  return { type: 'gap', reason: 'trimmed', resumeId: cursor, firstRetainedId, trimmed };
+}
+
+/**
+ * Whether `position` (a resume point, or the cursor of a reader that reconnected) is an entry of
+ * the stream as it is now. `nextId` is the id of the first entry at or after `position` (one read
+ * from just before it), `undefined` when there is none. Call it only when {@link gapAfter} found
+ * no trimming gap.
+ *
+ * - `0-0`, or an entry with exactly that id: the same stream, no gap.
+ * - No such entry, but the stream records a deletion at or after it (`maxDeletedId`): deleted
+ *   explicitly, no gap.
+ * - Otherwise the id was never assigned by the stream as it is now: it belongs to an earlier
+ *   incarnation that was lost (a Redis restart without persistence, a failover to a lagging
+ *   replica) and written again. A {@link ResetGapEvent} is returned: whatever that incarnation held
+ *   after `position` may be lost. Reading goes on after `position`.
+ *
+ * Limits: with Redis 7.0 `maxDeletedId` stays `0-0` after trimming, so a trimmed position is left
+ * to {@link gapAfter}; a lost incarnation whose ids happen to include `position` again is not seen
+ * (ids are clock-based, so that takes a clock that went back); entries lost at the very end of the
+ * old incarnation, after the reader's last entry, with no later entry of the same message read,
+ * are reported only by this gap, not by sequence numbers.
+ */
+export function checkResumeEntry(position: StreamId, info: StreamInfo, nextId: StreamId | undefined): ResetGapEvent | null {
+  if (position === ZERO_ID || nextId === position) return null;
+  if (info.maxDeletedId !== ZERO_ID && compareStreamIds(info.maxDeletedId, position) >= 0) return null;
+  return {
+    type: 'gap',
+    reason: 'reset',
+    resumeId: position,
+    firstRetainedId: nextId ?? info.firstId,
+    trimmed: Math.max(0, info.entriesAdded - info.length),
+  };
 }

@@ -111,16 +111,55 @@ export interface DecodeErrorEvent {
   readonly raw: Readonly<Record<string, string>>;
 }
 
-/** Entries after the resume point were trimmed away before the subscriber could read them. */
-export interface GapEvent {
+/** Fields every `gap` item carries. */
+interface GapEventBase {
   readonly type: 'gap';
-  /** The resume point the subscriber asked for. */
+  /** The position the hole starts after: the resume point, or the id of the last item yielded before it. */
   readonly resumeId: string;
-  /** The oldest entry still retained; reading continues from there. */
+  /** The entry reading continues from: the oldest retained entry, or the entry that revealed the hole. */
   readonly firstRetainedId: string;
-  /** How many entries the stream has trimmed in all (an upper bound on what this subscriber missed). */
+  /** How many entries the stream has trimmed in all (an upper bound on what trimming took from this subscriber); 0 for `seq` gaps. */
   readonly trimmed: number;
 }
+
+/** Entries after the resume point (or after a reader that fell behind) were trimmed away before the subscriber could read them. */
+export interface TrimmedGapEvent extends GapEventBase {
+  readonly reason: 'trimmed';
+}
+
+/**
+ * The resume point (or the cursor of a reader that reconnected) is not an entry of the stream as
+ * it is now, and trimming or deletion does not explain it: the stream was lost (a Redis restart
+ * without persistence, a failover to a replica that lagged, an expiry) and written again. Any
+ * entry appended after the resume point before the loss may be missing; how many is unknown.
+ */
+export interface ResetGapEvent extends GapEventBase {
+  readonly reason: 'reset';
+}
+
+/**
+ * A message's sequence numbers jumped: entries `fromSeq`..`toSeq` (inclusive) of the message
+ * `messageKey` were never read by this subscription. Yielded just before the entry that revealed it.
+ */
+export interface SeqGapEvent extends GapEventBase {
+  readonly reason: 'seq';
+  /** The message, as `messageKeyOf` names it. */
+  readonly messageKey: string;
+  /** The message's `index` (-1 when agentex left it null). Not named `index`, so `'index' in event` still singles out message events. */
+  readonly messageIndex: number;
+  /** First missing sequence number (0 when `exact` is false: the lower bound is then the message's start). */
+  readonly fromSeq: number;
+  /** Last missing sequence number: the revealing entry's `seq` minus one. */
+  readonly toSeq: number;
+  /**
+   * True when this subscription read `fromSeq - 1` itself. False when the message was first seen
+   * with `seq > 0` after a `reset`: the reader may already hold some of `0..toSeq` from before.
+   */
+  readonly exact: boolean;
+}
+
+/** Entries the reader will never get: trimmed, lost with an earlier incarnation of the stream, or missing from a message's sequence. */
+export type GapEvent = TrimmedGapEvent | ResetGapEvent | SeqGapEvent;
 
 /** What a subscriber yields, each with the stream id it came from. */
 export interface SubscriptionItem {

@@ -28,7 +28,7 @@ const ENTRY_VALUES: Record<string, string[]> = {
     'TERMINAL_TASK_STATUSES', 'TaskStreamError', 'ZERO_ID', 'agentexCodec', 'checkResumePoint', 'compareStreamIds', 'createMemoryRepository',
     'createPublisher', 'createSubscriber', 'flushMicrotasks', 'formatStreamId', 'isMessageEvent', 'isStreamId', 'maxStreamId',
     'parseResumePoint', 'parseStreamId', 'previousStreamId', 'resolveSettings', 'settingsFromEnv', 'systemClock', 'topicFor', 'validateSettings',
-    'REDACTED', 'redactSecrets', 'redactUrl', 'urlSecrets',
+    'REDACTED', 'redactSecrets', 'redactUrl', 'urlSecrets', 'messageKeyOf',
   ],
   './conformance': [
     'ConformanceFailure', 'RULES', 'checkProperty', 'checks', 'conformanceModules', 'defaultNumRuns', 'describeStreamRepositoryConformance',

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/adapters/cli/main.js';
 import { parseDemoArgs } from '../../src/adapters/cli/demo/run-demo.js';
-import { compareTokens, Tally } from '../../src/adapters/cli/demo/tally.js';
+import { compareTokens, Tally, tallyKey } from '../../src/adapters/cli/demo/tally.js';
 import { allGood, rowFor } from '../../src/adapters/cli/demo/report.js';
 import { taskIdOf, tokensOf } from '../../src/adapters/cli/demo/scenario.js';
 import { TaskStreamError } from '../../src/domain/errors.js';
@@ -71,5 +71,19 @@ describe('demo accounting (what the table is built from)', () => {
     expect(row.donePerMessage).toBe('2');
     expect(row.inOrder).toBe(false);
     expect(allGood([row])).toBe(false);
+  });
+
+  it("groups agentex's index-less updates (index -1) by parent_task_message.id, not into one message", () => {
+    const tally = new Tally();
+    const parent = (id: string) => ({ id, task_id: 't', content: { type: 'text', author: 'agent', content: '' } });
+    const delta = (id: string, text: string) => ({ type: 'delta' as const, index: -1, seq: -1, parentTaskMessage: parent(id), delta: { type: 'text' as const, textDelta: text } });
+    tally.record('t', { id: '1-0', event: delta('m-a', 'hello ') });
+    tally.record('t', { id: '2-0', event: delta('m-b', 'other ') });
+    tally.record('t', { id: '3-0', event: delta('m-a', 'world') });
+    tally.record('t', { id: '4-0', event: { type: 'done', index: -1, seq: -1, parentTaskMessage: parent('m-a'), fields: {} } });
+    expect(tally.text('t', 'parent:m-a')).toBe('hello world');
+    expect(tally.text('t', 'parent:m-b')).toBe('other ');
+    expect(tally.donesPer([tallyKey('t', 'parent:m-a'), tallyKey('t', 'parent:m-b')])).toEqual([1, 0]);
+    expect(tally.eventsAfterDone).toBe(0);
   });
 });

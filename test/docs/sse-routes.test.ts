@@ -39,7 +39,7 @@ describe('README SSE routes', () => {
   it("Node's http", async () => {
     // --- snippet ---
     const server = http.createServer((req, res) => {
-      void sendSse(subscriber, new URL(req.url ?? '/', 'http://x').pathname.split('/')[2] ?? '', req, res);
+      void sendSse(subscriber, req.url?.split(/[/?]/)[2] ?? '', req, res); // '/tasks/:id/events'
     });
     // --- end ---
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

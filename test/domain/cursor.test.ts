@@ -70,7 +70,7 @@ describe('checkResumePoint', () => {
   it('reports a gap when an entry after the resume point was trimmed', () => {
     expect(checkResumePoint('50-0', trimmed)).toEqual({
       streamMissing: false,
-      gap: { type: 'gap', resumeId: '50-0', firstRetainedId: '100-0', trimmed: 7 },
+      gap: { type: 'gap', reason: 'trimmed', resumeId: '50-0', firstRetainedId: '100-0', trimmed: 7 },
     });
     // resuming from the very start of a trimmed stream also lost entries
     expect(checkResumePoint('0-0', trimmed).gap?.trimmed).toBe(7);
@@ -83,7 +83,7 @@ describe('checkResumePoint', () => {
 
   it('reports a gap on Redis 7.0, which leaves maxDeletedId at 0-0 after MAXLEN trimming', () => {
     const redis70 = info({ length: 3, firstId: '100-0', lastId: '102-0', entriesAdded: 10, maxDeletedId: '0-0' });
-    expect(checkResumePoint('50-0', redis70).gap).toEqual({ type: 'gap', resumeId: '50-0', firstRetainedId: '100-0', trimmed: 7 });
+    expect(checkResumePoint('50-0', redis70).gap).toEqual({ type: 'gap', reason: 'trimmed', resumeId: '50-0', firstRetainedId: '100-0', trimmed: 7 });
     expect(checkResumePoint('100-0', redis70)).toEqual({ streamMissing: false });
     const untrimmed = info({ length: 3, firstId: '100-0', lastId: '102-0', entriesAdded: 3, maxDeletedId: '0-0' });
     expect(checkResumePoint('50-0', untrimmed)).toEqual({ streamMissing: false });
@@ -98,7 +98,7 @@ describe('checkResumePoint', () => {
 
   it('reports 0-0 as first retained id when everything was trimmed', () => {
     const empty = info({ length: 0, firstId: '0-0', lastId: '7-0', entriesAdded: 4, maxDeletedId: '7-0' });
-    expect(checkResumePoint('3-0', empty).gap).toEqual({ type: 'gap', resumeId: '3-0', firstRetainedId: '0-0', trimmed: 4 });
+    expect(checkResumePoint('3-0', empty).gap).toEqual({ type: 'gap', reason: 'trimmed', resumeId: '3-0', firstRetainedId: '0-0', trimmed: 4 });
   });
 
   it('rejects malformed or empty resume ids with INVALID_RESUME_POINT', () => {
@@ -126,7 +126,7 @@ describe('checkResumePoint', () => {
         }
         const lostAfterResume = trimmed > resumeMs;
         const gap = checkResumePoint(resume, i).gap;
-        if (lostAfterResume) expect(gap).toEqual({ type: 'gap', resumeId: resume, firstRetainedId: i.firstId, trimmed });
+        if (lostAfterResume) expect(gap).toEqual({ type: 'gap', reason: 'trimmed', resumeId: resume, firstRetainedId: i.firstId, trimmed });
         // Redis 7.0 (no maxDeletedId after trimming): conservative only at the last trimmed entry itself.
         else if (tracksDeleted || resumeMs !== trimmed || trimmed === 0) expect(gap).toBeUndefined();
       }),

@@ -26,3 +26,16 @@ export function isBadRequest(err: unknown): err is TaskStreamError {
 export function badRequest(err: TaskStreamError): Response {
   return jsonError(400, err.code, err.message);
 }
+
+/** The methods the SSE handler answers; any other gets 405. */
+export const SSE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+/** 405 Method Not Allowed, with `Allow: GET, HEAD`. */
+export function methodNotAllowed(): Response {
+  return jsonError(405, 'METHOD_NOT_ALLOWED', 'an event stream is read with GET (or HEAD)', { allow: 'GET, HEAD' });
+}
+
+/** 503 Service Unavailable with a `Retry-After` (seconds): the backend or `authorize` did not answer in time. */
+export function serviceUnavailable(code: string, message: string, retryAfterMs: number): Response {
+  return jsonError(503, code, message, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
+}

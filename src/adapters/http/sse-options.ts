@@ -3,7 +3,6 @@ import type { Logger } from '../../ports/logger.js';
 import { systemClock } from '../clock/system-clock.js';
 import { consoleLogger } from '../logger/console-logger.js';
 import { TaskStreamError } from '../../domain/errors.js';
-import { DEFAULT_SETTINGS } from '../../domain/config.js';
 import { requireNonNegativeInteger } from '../../domain/validation.js';
 
 /**
@@ -37,8 +36,22 @@ export interface SseOptions {
   readonly errorBackoffMs?: number;
   /** Cap on that backoff, in ms. @default 30000 */
   readonly maxErrorBackoffMs?: number;
-  /** Key prefix the task id is checked against (must match the subscriber's). @default "task:" */
-  readonly keyPrefix?: string;
+  /** How long `authorize` may take before the request gets 503 `AUTHORIZE_TIMEOUT`, in ms. @default 10000 */
+  readonly authorizeTimeoutMs?: number;
+  /**
+   * How long fixing the start (tail snapshot or resume check, retried with backoff) may take
+   * before the request gets 503 `BACKEND_UNAVAILABLE` with `Retry-After`, in ms: the first byte
+   * comes within this even when the backend is unreachable. Also bounds each reopen after a
+   * failed read. @default 5000
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Byte budget of one reader, the next frame included: when a frame would take the bytes a slow
+   * client has not taken yet past this, the response is cut (the client resumes with
+   * `Last-Event-ID`). A frame larger than the budget still goes to a client with nothing queued.
+   * @default 1048576
+   */
+  readonly maxBufferedBytes?: number;
   /** Timers (keep-alive, backoff) go through this clock. @default systemClock */
   readonly clock?: Clock;
   /** Where backend failures are reported (rate-limited). @default consoleLogger (warnings and errors to the console) */
@@ -65,7 +78,9 @@ export function resolveSseOptions(options: SseOptions = {}): ResolvedSseOptions 
     retryMs: requireNonNegativeInteger('retryMs', options.retryMs ?? 1_000),
     errorBackoffMs: requireNonNegativeInteger('errorBackoffMs', options.errorBackoffMs ?? 500, 1),
     maxErrorBackoffMs: requireNonNegativeInteger('maxErrorBackoffMs', options.maxErrorBackoffMs ?? 30_000, 1),
-    keyPrefix: options.keyPrefix ?? DEFAULT_SETTINGS.keyPrefix,
+    authorizeTimeoutMs: requireNonNegativeInteger('authorizeTimeoutMs', options.authorizeTimeoutMs ?? 10_000, 1),
+    connectTimeoutMs: requireNonNegativeInteger('connectTimeoutMs', options.connectTimeoutMs ?? 5_000, 1),
+    maxBufferedBytes: requireNonNegativeInteger('maxBufferedBytes', options.maxBufferedBytes ?? 1_048_576, 1),
     clock: options.clock ?? systemClock,
     highWaterMarkBytes: requireNonNegativeInteger('highWaterMarkBytes', options.highWaterMarkBytes ?? 65_536, 1),
     ...(options.authorize ? { authorize: options.authorize } : {}),

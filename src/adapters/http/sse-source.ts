@@ -1,12 +1,15 @@
 import type { SubscriptionItem } from '../../domain/events.js';
-import type { StreamId } from '../../domain/stream-id.js';
+import type { SubscriptionStart } from '../../domain/subscriber/index.js';
 import type { SseStartPosition } from './sse-options.js';
 
 /** What the SSE handler asks of a subscription. */
 export interface SseSubscribeRequest {
   readonly taskId: string;
-  /** Resume strictly after this id (already syntax-checked); absent: start at {@link from}. */
-  readonly lastEventId?: StreamId;
+  /**
+   * The client's resume point as sent (trimmed, never empty); absent: start at {@link from}.
+   * The source checks it (once): `ready` rejects with `INVALID_RESUME_POINT` when it is malformed.
+   */
+  readonly lastEventId?: string;
   /** Start position when there is no resume point. */
   readonly from: SseStartPosition;
   /** Stop after a terminal `task_updated`. */
@@ -15,28 +18,25 @@ export interface SseSubscribeRequest {
   readonly signal: AbortSignal;
 }
 
-/** An open subscription: its start cursor and its items. */
+/** Where an SSE subscription starts: the subscriber's own {@link SubscriptionStart}, or that much of it. */
+export type SseStart = Pick<SubscriptionStart, 'startId' | 'ended'>;
+
+/** An open subscription: its start and its items. */
 export interface SseSubscription {
   /**
-   * Resolves with the cursor the items start after, once it is fixed (the tail snapshot, the
-   * resume point, or `0-0`). Rejects with `INVALID_RESUME_POINT` for a resume point the stream
-   * cannot honour, or with a backend error.
+   * Resolves once the start is fixed (`startId`: the tail snapshot, the resume point, or `0-0`;
+   * `ended`: the task already ended at the resume point, so the handler answers 204). Rejects
+   * with `INVALID_RESUME_POINT` for a resume point the stream cannot honour, with a backend
+   * error, or with `ABORTED`. The handler retries backend errors itself: the source should not.
    */
-  readonly cursor: Promise<StreamId>;
-  /**
-   * Resolves, with the cursor, true when there is nothing to stream because the task already
-   * ended at or before the resume point (the client was sent its terminal event); the handler
-   * then answers 204 No Content, which stops a browser `EventSource` from reconnecting.
-   * Absent: never ended. Must not reject (the handler awaits {@link cursor} for errors).
-   */
-  readonly ended?: Promise<boolean>;
-  /** The items after {@link cursor}, in order, including `gap` and `decode_error` items. */
+  readonly ready: Promise<SseStart>;
+  /** The items after `startId`, in order, including `gap` and `decode_error` items. */
   readonly items: AsyncIterable<SubscriptionItem>;
 }
 
 /**
- * The read side the SSE handler streams from. {@link sourceFromSubscriber} adapts the domain
- * subscriber; a test or another transport can supply its own.
+ * The read side the SSE handler streams from. `toSseSource` adapts the domain subscriber; a
+ * test or another transport can supply its own.
  */
 export interface SseSource {
   /** Tells an `SseSource` apart from a domain subscriber (both have `open`). */

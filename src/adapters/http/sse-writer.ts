@@ -19,7 +19,7 @@ export class SseWriter {
   constructor(
     private readonly clock: Clock,
     private readonly keepAliveMs: number,
-    highWaterMarkBytes: number,
+    private readonly highWaterMarkBytes: number,
     private readonly onClose: () => void,
   ) {
     this.#lastWriteAt = clock.now();
@@ -47,9 +47,20 @@ export class SseWriter {
 
   /** Queues text; a no-op once closed. */
   write(text: string): void {
+    this.writeBytes(encoder.encode(text));
+  }
+
+  /** Queues bytes as they are (a frame shared with other readers is not copied); a no-op once closed. */
+  writeBytes(bytes: Uint8Array): void {
     if (this.#closed) return;
-    this.#controller.enqueue(encoder.encode(text));
+    this.#controller.enqueue(bytes);
     this.#lastWriteAt = this.clock.now();
+  }
+
+  /** Bytes queued that the client has not taken yet. */
+  get queuedBytes(): number {
+    if (this.#closed) return 0;
+    return Math.max(0, this.highWaterMarkBytes - (this.#controller.desiredSize ?? this.highWaterMarkBytes));
   }
 
   /** Resolves when the client has room for more (at once when it has), or when closed. */
@@ -77,6 +88,20 @@ export class SseWriter {
     this.#finish();
     try {
       this.#controller.close();
+    } catch {
+      // already closed or cancelled by the consumer
+    }
+  }
+
+  /**
+   * Cuts the response: what is queued is dropped (the body errors, so the server closes the
+   * connection) and the client reconnects with the last id it received.
+   */
+  disconnect(): void {
+    if (this.#closed) return;
+    this.#finish();
+    try {
+      this.#controller.error(new Error('SSE client over its byte budget'));
     } catch {
       // already closed or cancelled by the consumer
     }

@@ -6,9 +6,11 @@ import { isSseSource, type SseSource } from './sse-source.js';
 export type SubscriberLike = Pick<Subscriber, 'open'> | SseSource;
 
 /**
- * Adapts the domain subscriber. `from: "start"` without a resume point reads after `0-0`, so
- * the whole retained history is replayed; when the stream was trimmed the subscriber reports
- * that as a leading `gap` item, which the client sees before the retained entries.
+ * Adapts the domain subscriber: its subscription is the SSE subscription as it is (its `ready`
+ * is the start; it parses the resume point). `from: "start"` without a resume point reads after
+ * `0-0`, so the whole retained history is replayed; when the stream was trimmed the subscriber
+ * reports that as a leading `gap` item. The subscriber does not retry (`maxRetries: 0`): the
+ * handler's own loop does, with a backoff that keeps growing while the failure lasts.
  */
 export function toSseSource(subscriber: SubscriberLike): SseSource {
   if (isSseSource(subscriber)) return subscriber;
@@ -20,12 +22,9 @@ export function toSseSource(subscriber: SubscriberLike): SseSource {
         ...(lastEventId !== undefined ? { lastEventId } : {}),
         signal: request.signal,
         untilTerminal: request.untilTerminal,
+        maxRetries: 0,
       });
-      return {
-        cursor: subscription.ready.then((start) => start.startId),
-        ended: subscription.ready.then((start) => start.ended, () => false),
-        items: subscription,
-      };
+      return { ready: subscription.ready, items: subscription };
     },
   };
 }

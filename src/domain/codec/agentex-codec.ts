@@ -225,7 +225,15 @@ function decode(entry: StreamEntry): TaskEvent | DecodeErrorEvent {
  *   Strings round-trip exactly, lone surrogates included: `JSON.stringify` escapes them as `\uXXXX`, so
  *   `data` is always valid UTF-8 for the backend.
  * - `seq`: taskstream's per-message sequence number (decimal); `ts_v`: wire version `"1"`. Neither is ever
- *   inside `data`, so agentex sees exactly its own schema.
+ *   inside `data`, so agentex sees exactly its own schema. A message's entries are numbered 0, 1, 2, … without
+ *   holes (one producer per message; idempotent retries reuse numbers), which is what lets a subscriber report
+ *   a `seq` gap when a number is missing. Task-level events restart their numbering whenever their producer
+ *   goes idle, so they carry a `seq` but no gap can be read from it.
+ *
+ * What the publisher hands this codec was already checked against agentex's models
+ * (`validate-event.ts`): agentex's server would silently drop what its `TaskStreamEvent` rejects.
+ * The codec itself only refuses what it could not read back; a custom caller of `encode` gets no
+ * agentex checks.
  *
  * Reading: an entry without `seq` and `ts_v` (written by agentex itself) decodes with `seq` {@link UNKNOWN_SEQ};
  * a null or absent `index` decodes as {@link UNKNOWN_INDEX}; both are written back the way they were read.

@@ -1,5 +1,4 @@
 import type { MessageDelta } from '../events.js';
-import { TaskStreamError } from '../errors.js';
 
 /**
  * Number of Unicode code points in `text` (a surrogate pair counts once, a lone surrogate once),
@@ -75,29 +74,4 @@ export function mergeDeltas(prev: MessageDelta, next: MessageDelta): MessageDelt
     case 'reasoning_summary':
       return { ...prev, summaryDelta: text };
   }
-}
-
-const STRING_FIELDS: Readonly<Record<MessageDelta['type'], readonly string[]>> = {
-  text: ['textDelta'],
-  data: ['dataDelta'],
-  tool_request: ['toolCallId', 'name', 'argumentsDelta'],
-  tool_response: ['toolCallId', 'name', 'contentDelta'],
-  reasoning_summary: ['summaryDelta'],
-  reasoning_content: ['contentDelta'],
-};
-
-/** Throws `INVALID_ARGUMENT` unless `delta` is a well-formed {@link MessageDelta}. */
-export function assertDelta(delta: unknown): asserts delta is MessageDelta {
-  const bad = (why: string): never => {
-    throw new TaskStreamError('INVALID_ARGUMENT', `invalid message delta: ${why}`, { details: { delta } });
-  };
-  if (typeof delta !== 'object' || delta === null) bad('not an object');
-  const record = delta as Record<string, unknown>;
-  const type = record['type'];
-  if (typeof type !== 'string' || !Object.hasOwn(STRING_FIELDS, type)) bad(`unknown type ${JSON.stringify(type)}`);
-  for (const field of STRING_FIELDS[type as MessageDelta['type']]) {
-    if (typeof record[field] !== 'string') bad(`${field} must be a string`);
-  }
-  if (type === 'reasoning_summary' && !Number.isSafeInteger(record['summaryIndex'])) bad('summaryIndex must be an integer');
-  if (type === 'reasoning_content' && !Number.isSafeInteger(record['contentIndex'])) bad('contentIndex must be an integer');
 }

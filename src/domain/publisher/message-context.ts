@@ -1,7 +1,7 @@
 import { TaskStreamError } from '../errors.js';
 import type { DeltaEvent, DoneEvent, ExtraFields, FullEvent, MessageContent, MessageDelta, StartEvent } from '../events.js';
 import { CoalescingBuffer } from './coalescing-buffer.js';
-import { assertDelta } from './delta-merge.js';
+import { validateContent, validateDelta, validateFields } from '../codec/validate-event.js';
 import { PublishQueue, type QueuedEntry } from './publish-queue.js';
 import type { PublishingDeps } from './publishing-deps.js';
 
@@ -101,6 +101,7 @@ export class MessageContextImpl implements MessageContext {
       maxPendingEntries: deps.maxPendingEntries,
       onReady: () => this.#feed(),
     });
+    if (start !== undefined) validateContent(start, 'start');
     if (start !== undefined) this.#push(this.#encodeNext({ type: 'start', content: start }));
     if (signal !== undefined) {
       const onAbort = (): void => {
@@ -121,12 +122,13 @@ export class MessageContextImpl implements MessageContext {
 
   delta(delta: MessageDelta): void {
     this.#assertCanSend('delta');
-    assertDelta(delta);
+    validateDelta(delta);
     this.#buffer.add(delta);
   }
 
   async full(content: MessageContent): Promise<void> {
     this.#assertCanSend('full');
+    validateContent(content);
     const entry = this.#encodeNext({ type: 'full', content });
     this.#state = 'full';
     this.#seal();
@@ -137,6 +139,7 @@ export class MessageContextImpl implements MessageContext {
   async done(fields: ExtraFields = {}): Promise<void> {
     if (this.#closed) throw this.#closedError('done');
     if (this.#state === 'done') throw this.#afterTerminal('done');
+    validateFields(fields);
     return this.#finish(this.#encodeNext({ type: 'done', fields: this.#withoutOwnIndex(fields) }));
   }
 

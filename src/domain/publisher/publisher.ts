@@ -9,6 +9,7 @@ import { TaskStreamError } from '../errors.js';
 import { TERMINAL_TASK_STATUSES, type ExtraFields, type MessageContent } from '../events.js';
 import { limitEntrySize } from './entry-size.js';
 import { MessageIndices } from './message-indices.js';
+import { validateFields, validateParentTaskMessage, validateTaskUpdate } from '../codec/validate-event.js';
 import { MessageContextImpl, type MessageContext } from './message-context.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-queue.js';
 import type { PublishingDeps } from './publishing-deps.js';
@@ -126,10 +127,7 @@ export function createDomainPublisher(options: PublisherOptions): Publisher {
       }
       const index = openOptions.index ?? indices.next(taskId);
       requireIntegerArgument('index', index, 0, { taskId });
-      const parent = openOptions.parentTaskMessage;
-      if (parent !== undefined && parent !== null && (typeof parent !== 'object' || Array.isArray(parent))) {
-        throw new TaskStreamError('INVALID_ARGUMENT', 'parentTaskMessage must be an object or null', { details: { taskId } });
-      }
+      validateParentTaskMessage(openOptions.parentTaskMessage);
       const context: MessageContextImpl = new MessageContextImpl(
         {
           taskId,
@@ -153,9 +151,7 @@ export function createDomainPublisher(options: PublisherOptions): Publisher {
     },
     async updateTask(taskId, status, fields = {}) {
       assertOpen('updateTask()');
-      if (typeof status !== 'string' || status.length === 0) {
-        throw new TaskStreamError('INVALID_ARGUMENT', 'task status must be a non-empty string', { details: { taskId, status } });
-      }
+      validateTaskUpdate(status, fields);
       if (TERMINAL_TASK_STATUSES.has(status)) indices.forget(taskId);
       else indices.used(taskId);
       return taskWriter.write(taskId, { type: 'task_updated', status, fields });
@@ -165,6 +161,7 @@ export function createDomainPublisher(options: PublisherOptions): Publisher {
       if (typeof message !== 'string') {
         throw new TaskStreamError('INVALID_ARGUMENT', 'error message must be a string', { details: { taskId } });
       }
+      validateFields(fields);
       indices.used(taskId);
       return taskWriter.write(taskId, { type: 'error', message, fields });
     },

@@ -34,17 +34,18 @@ export class TaskEventWriter {
 
   /** Appends one event to the task's stream; resolves once appended, rejects `PUBLISH_FAILED`. */
   write(taskId: string, body: TaskEventBody): Promise<void> {
-    const producer = this.#producer(taskId);
-    const seq = producer.nextSeq;
+    const seq = this.#producers.get(taskId)?.nextSeq ?? 0;
     let fields;
     try {
       fields = this.#options.codec.encode({ ...body, seq } as TaskUpdatedEvent | TaskErrorEvent, taskId);
     } catch (err) {
+      // The caller's value (a reserved field key, say): nothing was queued, no sequence used.
       if (TaskStreamError.is(err, 'INVALID_ARGUMENT')) return Promise.reject(err);
       return Promise.reject(
         new TaskStreamError('PUBLISH_FAILED', `could not encode a ${body.type} event: ${err instanceof Error ? err.message : String(err)}`, { cause: err, details: { taskId } }),
       );
     }
+    const producer = this.#producer(taskId);
     producer.nextSeq++;
     producer.queue.enqueue([{ seq, fields }]);
     return producer.queue.waitFor(seq);

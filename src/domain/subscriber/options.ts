@@ -47,15 +47,38 @@ export interface SubscribeOptions {
   readonly pollMinMs?: number;
   /** Overrides {@link SubscriberTuning.pollMaxMs}. */
   readonly pollMaxMs?: number;
+  /** Overrides {@link SubscriberTuning.maxRetries}; 0 when the caller runs its own retry loop (the SSE edge does). */
+  readonly maxRetries?: number;
   /**
    * Return after yielding a `task_updated` event with a terminal status (`TERMINAL_TASK_STATUSES`).
    * When the entry at `lastEventId` is such an event (the reader already got it), the start says
-   * `ended: true` and the iterator returns at once: one extra non-blocking read, on resume only.
+   * `ended: true` and the iterator returns at once (the subscriber reads the entry at a resume point
+   * anyway, to check that the stream still holds it: see `checkResumeEntry`).
    * @default false
    */
   readonly untilTerminal?: boolean;
   /** Return after yielding this many items (a `gap` item counts). Absent: no limit. */
   readonly limit?: number;
+  /**
+   * The last `seq` the reader holds per message key (what `subscription.lastSeqs()` returned when
+   * the previous subscription stopped). With it, a `seq` gap after a `reset` names exactly the
+   * numbers the reader lacks (`exact: true`) instead of everything from 0.
+   */
+  readonly knownSeqs?: Readonly<Record<string, number>>;
+}
+
+/** Validates `knownSeqs`; `INVALID_ARGUMENT` unless it maps message keys to integers >= 0. */
+export function validateKnownSeqs(knownSeqs: Readonly<Record<string, number>> | undefined): Readonly<Record<string, number>> {
+  if (knownSeqs === undefined) return {};
+  if (typeof knownSeqs !== 'object' || knownSeqs === null || Array.isArray(knownSeqs)) {
+    throw new TaskStreamError('INVALID_ARGUMENT', 'knownSeqs must be an object of message key -> seq', { details: { knownSeqs: typeof knownSeqs } });
+  }
+  for (const [key, seq] of Object.entries(knownSeqs)) {
+    if (!Number.isSafeInteger(seq) || seq < 0) {
+      throw new TaskStreamError('INVALID_ARGUMENT', `knownSeqs[${JSON.stringify(key)}] must be an integer >= 0, got ${String(seq)}`, { details: { key, seq } });
+    }
+  }
+  return knownSeqs;
 }
 
 /** Merges `overrides` over `base` and validates every field (`INVALID_CONFIG`). */

@@ -9,7 +9,7 @@ export interface SubscriptionStart {
   readonly startId: StreamId;
   /** True when the start came from a `lastEventId`. */
   readonly resumed: boolean;
-  /** Set when entries after the resume point were trimmed; it is yielded as the first item. */
+  /** Set when entries after the resume point were trimmed (`reason: "trimmed"`) or lost with an earlier incarnation of the stream (`reason: "reset"`); it is yielded as the first item. */
   readonly gap: GapEvent | null;
   /**
    * True when the subscription waits for a terminal status (`untilTerminal`) and the entry at

@@ -4,7 +4,7 @@ import type { StreamRepository } from '../../ports/stream-repository.js';
 import { agentexCodec } from '../codec/agentex-codec.js';
 import type { EventCodec } from '../codec/event-codec.js';
 import { resolveSettings, topicFor, type StreamSettings } from '../config.js';
-import { DEFAULT_SUBSCRIBER_TUNING, resolveTuning, validateLimit, type SubscribeOptions, type SubscriberTuning } from './options.js';
+import { DEFAULT_SUBSCRIBER_TUNING, resolveTuning, validateKnownSeqs, validateLimit, type SubscribeOptions, type SubscriberTuning } from './options.js';
 import { StreamSubscription, type Subscription } from './subscription.js';
 
 /** What {@link createDomainSubscriber} needs. */
@@ -40,6 +40,10 @@ export interface Subscriber {
  * resume point's successors were trimmed. A reader that falls so far behind that trimming overtakes
  * it gets a `gap` item too, before the entries that follow the hole: whenever a read returns a
  * full page (the reader is behind), the subscriber asks `info()` whether its cursor was trimmed.
+ * Beyond trimming, a `gap` item with `reason: "reset"` says the resume point (or the cursor after a
+ * reconnect) is not an entry of the stream as it is now (the stream was lost and written again),
+ * and one with `reason: "seq"` names the sequence numbers missing from a message, just before the
+ * entry that revealed them (docs/architecture.md, "Gaps").
  *
  * Reads block server-side where the backend can (`blockMs`), otherwise poll with an interval that
  * is `pollMinMs` right after entries and doubles up to `pollMaxMs` while idle. Transient backend
@@ -60,6 +64,7 @@ export function createDomainSubscriber(options: SubscriberOptions): Subscriber {
       count: subscribeOptions.count,
       pollMinMs: subscribeOptions.pollMinMs,
       pollMaxMs: subscribeOptions.pollMaxMs,
+      maxRetries: subscribeOptions.maxRetries,
     } as Partial<SubscriberTuning>);
     return new StreamSubscription(deps, {
       taskId,
@@ -69,6 +74,7 @@ export function createDomainSubscriber(options: SubscriberOptions): Subscriber {
       tuning,
       untilTerminal: subscribeOptions.untilTerminal ?? false,
       limit: validateLimit(subscribeOptions.limit),
+      knownSeqs: validateKnownSeqs(subscribeOptions.knownSeqs),
       maxLenHint: settings.maxLen,
     });
   };

@@ -3,13 +3,16 @@ import type { Logger } from '../../ports/logger.js';
 import type { StreamEntry, StreamRepository } from '../../ports/stream-repository.js';
 import type { EventCodec } from '../codec/event-codec.js';
 import { TaskStreamError } from '../errors.js';
-import { TERMINAL_TASK_STATUSES, type GapEvent, type SubscriptionItem } from '../events.js';
+import type { GapEvent, SubscriptionItem } from '../events.js';
 import { compareStreamIds, previousStreamId, type StreamId } from '../stream-id.js';
 import { sleep } from '../sleep.js';
 import { PollBackoff, exhausted, isTransient, retryDelay } from './backoff.js';
 import type { SubscriberTuning } from './options.js';
-import { checkResumePoint, gapAfter, parseResumePoint } from '../cursor.js';
+import { checkResumePoint, parseResumePoint } from '../cursor.js';
+import { decodeEntry, isTerminal } from './decode-entry.js';
+import { GapDetector } from './gap-detector.js';
 import type { SubscriptionStart } from './start-point.js';
+import { decodeShared } from './shared-decode.js';
 
 /** What a subscription needs from its subscriber. */
 export interface SubscriptionDeps {
@@ -28,6 +31,8 @@ export interface SubscriptionPlan {
   readonly tuning: SubscriberTuning;
   readonly untilTerminal: boolean;
   readonly limit: number | undefined;
+  /** The last seq per message key the reader already holds (`SubscribeOptions.knownSeqs`). */
+  readonly knownSeqs: Readonly<Record<string, number>>;
   /** The `maxLen` streams are published with (0: unknown or untrimmed); a hint for the trimming check. */
   readonly maxLenHint: number;
 }
@@ -51,6 +56,11 @@ export interface Subscription extends AsyncIterable<SubscriptionItem> {
   readonly cursor: StreamId | undefined;
   /** Stops the subscription: ends the pending read; the iterator returns. Deletes nothing. Idempotent. */
   close(): void;
+  /**
+   * The last `seq` read per message still in flight (finished messages are dropped), keyed by
+   * `messageKeyOf`: pass it as `knownSeqs` when resuming, for exact `seq` gaps after a reset.
+   */
+  lastSeqs(): Record<string, number>;
 }
 
 export class StreamSubscription implements Subscription {
@@ -59,6 +69,9 @@ export class StreamSubscription implements Subscription {
   readonly ready: Promise<SubscriptionStart>;
   #cursor: StreamId | undefined;
   #iterated = false;
+  readonly #gaps: GapDetector;
+  /** A backend call failed and was retried since the last position check (a reconnect, maybe to a restarted server). */
+  #retried = false;
   readonly #controller = new AbortController();
   readonly #unlink: () => void;
 
@@ -73,6 +86,12 @@ export class StreamSubscription implements Subscription {
     if (external?.aborted) this.#controller.abort();
     else external?.addEventListener('abort', onAbort, { once: true });
     this.#unlink = () => external?.removeEventListener('abort', onAbort);
+    this.#gaps = new GapDetector(deps.codec, plan.knownSeqs, {
+      info: () => this.#withRetry('info', () => this.deps.repository.info(this.topic)),
+      infoOnce: () => this.deps.repository.info(this.topic),
+      entryAtOrAfter: (id) => this.#entryAtOrAfter(id),
+      warn: (message, error) => this.deps.logger.warn(`taskstream subscriber: ${message}`, { topic: this.topic, error: error instanceof Error ? error.message : String(error) }),
+    });
     this.ready = this.#start();
     // The caller may only iterate; the iterator rethrows, so an unobserved `ready` is not an error.
     this.ready.catch(() => undefined);
@@ -80,6 +99,10 @@ export class StreamSubscription implements Subscription {
 
   get cursor(): StreamId | undefined {
     return this.#cursor;
+  }
+
+  lastSeqs(): Record<string, number> {
+    return this.#gaps.lastSeqs();
   }
 
   close(): void {
@@ -113,25 +136,28 @@ export class StreamSubscription implements Subscription {
     const resumeId = parseResumePoint(this.plan.lastEventId);
     if (resumeId === undefined) {
       const tail = await this.#withRetry('tailId', () => this.deps.repository.tailId(topic));
+      this.#gaps.startAtTail(tail);
       this.#cursor = tail;
       return { topic, startId: tail, resumed: false, gap: null, ended: false };
     }
     const info = await this.#withRetry('info', () => this.deps.repository.info(topic));
-    const { gap, streamMissing } = checkResumePoint(resumeId, info);
+    const { gap } = checkResumePoint(resumeId, info);
+    const found = await this.#gaps.checkResume(resumeId, info, gap !== undefined);
+    this.#retried = false;
     // A client that was sent the terminal event reconnects with its id (SSE `end` frames carry
     // none); without this check it would wait for entries the task will never write.
-    const ended = this.plan.untilTerminal && !streamMissing && gap === undefined && (await this.#terminalAt(resumeId));
+    const ended = this.plan.untilTerminal && found.event !== undefined && isTerminal(found.event);
     this.#cursor = resumeId;
-    return { topic, startId: resumeId, resumed: true, gap: gap ?? null, ended };
+    return { topic, startId: resumeId, resumed: true, gap: gap ?? found.gap, ended };
   }
 
-  /** Whether the entry at `id` is a terminal `task_updated`: one non-blocking read of one entry, from just before it. */
-  async #terminalAt(id: StreamId): Promise<boolean> {
+  /** The entry at `id`, or the first one after it: one non-blocking read of one entry, from just before it. */
+  async #entryAtOrAfter(id: StreamId): Promise<StreamEntry | undefined> {
     const before = previousStreamId(id);
-    if (before === undefined) return false;
+    if (before === undefined) return undefined;
     const signal = this.#controller.signal;
     const [entry] = await this.#withRetry('read', () => this.deps.repository.read(this.plan.topic, before, { count: 1, signal }));
-    return entry !== undefined && entry.id === id && isTerminal(decodeEntry(this.deps.codec, entry));
+    return entry;
   }
 
   async *#run(): AsyncGenerator<SubscriptionItem, void, undefined> {
@@ -173,14 +199,23 @@ export class StreamSubscription implements Subscription {
           continue;
         }
         poll.active();
-        const gap = read.length >= this.#behindThreshold() ? await this.#gapBefore(cursor, entries[0]!.id) : null;
+        let gap = read.length >= this.#behindThreshold() ? await this.#gaps.trimmedBefore(cursor, entries[0]!.id) : null;
+        if (gap === null && this.#retried) {
+          this.#retried = false;
+          gap = await this.#gaps.afterReconnect(cursor);
+        }
         if (gap !== null) {
           yield { id: cursor, event: gap };
           yielded++;
           if (signal.aborted || (limit !== undefined && yielded >= limit)) return;
         }
         for (const entry of entries) {
-          const event = decodeEntry(this.deps.codec, entry);
+          const event = decodeShared(this.deps.codec, entry, decodeEntry);
+          for (const hole of this.#gaps.gapsBefore(entry, event, cursor)) {
+            yield { id: cursor, event: hole };
+            yielded++;
+            if (signal.aborted || (limit !== undefined && yielded >= limit)) return;
+          }
           cursor = entry.id;
           this.#cursor = cursor;
           yield { id: entry.id, event };
@@ -203,17 +238,6 @@ export class StreamSubscription implements Subscription {
     return this.plan.maxLenHint > 0 ? Math.min(count, this.plan.maxLenHint) : count;
   }
 
-  /** Whether entries between `cursor` and `nextId` may have been trimmed; best effort (a failed `info` is no gap). */
-  async #gapBefore(cursor: StreamId, nextId: StreamId): Promise<GapEvent | null> {
-    try {
-      const info = await this.deps.repository.info(this.plan.topic);
-      return info === null ? null : gapAfter(cursor, info, nextId);
-    } catch (err) {
-      this.deps.logger.warn('taskstream subscriber: info for the trimming check failed', { topic: this.topic, error: err instanceof Error ? err.message : String(err) });
-      return null;
-    }
-  }
-
   #read(cursor: StreamId, blocking: boolean): Promise<readonly StreamEntry[]> {
     const { tuning, topic } = this.plan;
     const signal = this.#controller.signal;
@@ -233,6 +257,7 @@ export class StreamSubscription implements Subscription {
         return await call();
       } catch (err) {
         if (signal.aborted) throw new TaskStreamError('ABORTED', `subscription to ${this.plan.topic} stopped`, { cause: err });
+        this.#retried = true;
         if (!isTransient(err) || attempt > maxRetries) throw exhausted(err, attempt);
         const delayMs = retryDelay(attempt, retryBaseMs, retryMaxMs);
         this.deps.logger.warn('taskstream subscriber: backend call failed, retrying', {
@@ -246,19 +271,5 @@ export class StreamSubscription implements Subscription {
         if (signal.aborted) throw new TaskStreamError('ABORTED', `subscription to ${this.plan.topic} stopped`, { cause: err });
       }
     }
-  }
-}
-
-function isTerminal(event: SubscriptionItem['event']): boolean {
-  return event.type === 'task_updated' && TERMINAL_TASK_STATUSES.has(event.status);
-}
-
-/** The codec contract says decode never throws; a codec that does still must not end the subscription. */
-function decodeEntry(codec: EventCodec, entry: StreamEntry): SubscriptionItem['event'] {
-  try {
-    return codec.decode(entry);
-  } catch (err) {
-    const error = new TaskStreamError('DECODE_FAILED', `codec threw while decoding entry ${entry.id}`, { cause: err, details: { id: entry.id } });
-    return { type: 'decode_error', error, raw: entry.fields };
   }
 }

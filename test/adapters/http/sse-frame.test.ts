@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
-import { formatSseComment, formatSseFrame, formatSseRetry, sseDataLines, sseJson } from '../../../src/adapters/http/sse-frame.js';
+import { encodeSseFrame, formatSseComment, formatSseFrame, formatSseRetry, sseDataLines, sseJson } from '../../../src/adapters/http/sse-frame.js';
 import { TaskStreamError } from '../../../src/domain/errors.js';
 import { assertProperty } from './fc-run.js';
 
@@ -112,5 +112,16 @@ describe('SSE framing', () => {
   it('writes the fields in SSE syntax', () => {
     expect(formatSseFrame({ id: '5-1', event: 'delta', data: { t: 'a\nb' } })).toBe('id: 5-1\nevent: delta\ndata: {"t":"a\\nb"}\n\n');
     expect(formatSseComment('a\nb')).toBe(': a b\n\n');
+  });
+});
+
+describe('encodeSseFrame', () => {
+  it('gives the UTF-8 bytes of formatSseFrame, small or large (piece by piece), whatever the characters', () => {
+    const texts = ['plain', 'é€😀', 'a\u2028b\u2029c', 'lone \ud800 and \udc00', 'x'.repeat(70_000) + '😀é\u2028', '€'.repeat(40_000)];
+    for (const text of texts) {
+      const frame = { id: '1-0', event: 'delta', data: { type: 'delta', delta: { textDelta: text }, list: [text, { k: text }] } };
+      expect(new TextDecoder().decode(encodeSseFrame(frame))).toBe(formatSseFrame(frame));
+      expect(encodeSseFrame(frame)).toEqual(new TextEncoder().encode(formatSseFrame(frame)));
+    }
   });
 });

@@ -120,8 +120,8 @@ describe('SSE lifecycle', () => {
     expect(body.events.filter((e) => e.event === 'error').every((e) => e.id === undefined)).toBe(true);
     const warnings = logger.lines.filter((l) => l.startsWith('warn taskstream sse'));
     expect(delays.length).toBeGreaterThanOrEqual(8);
-    // Logged at failures 1, 2, 4, 8, … only.
-    expect(warnings).toHaveLength(Math.floor(Math.log2(delays.length)) + 1);
+    // Logged at failures 1, 2, 4, 8, … only, and one line per message per 10 s: these ~3 s give one.
+    expect(warnings).toHaveLength(1);
 
     state.failing = false;
     await world.clock.advance(400);
@@ -165,22 +165,39 @@ describe('SSE backpressure', () => {
 });
 
 describe('SSE when the backend is down at connect time', () => {
-  it('still answers 200, sends error events with backoff, then connected and the events once it is back', async () => {
+  it('retries the start within connectTimeoutMs: back in time, the client gets 200 and the events, no error event', async () => {
     const clock = new FakeClock();
     const { repository, state } = instrumented(createMemoryRepository({ clock }));
-    const world = createWorld({ clock, repository, tuning: { maxRetries: 0 } });
+    const world = createWorld({ clock, repository });
     await publishMessage(world.publisher, 'task-1', ['a', 'b']);
     state.failingStart = true;
-    const response = await sseResponse(world.subscriber, 'task-1', sseRequest('/e'), { clock, keepAliveMs: 0, errorBackoffMs: 100 });
-    expect(response.status).toBe(200);
-    const body = new SseBody(response.body!);
-    await body.until(() => body.types.includes('error'), 'error');
-    expect(body.types).not.toContain('connected');
+    const pending = sseResponse(world.subscriber, 'task-1', sseRequest('/e'), { clock, keepAliveMs: 0, errorBackoffMs: 100 });
+    await clock.advance(0);
     state.failingStart = false;
     await clock.advance(100);
+    const response = await pending;
+    expect(response.status).toBe(200);
+    const body = new SseBody(response.body!);
     await body.until(() => body.types.includes('done'), 'done after recovery');
-    expect(body.types).toEqual(['error', 'connected', 'start', 'delta', 'delta', 'done']);
+    expect(body.types).toEqual(['connected', 'start', 'delta', 'delta', 'done']);
     await body.cancel();
+  });
+
+  it('answers 503 with Retry-After once connectTimeoutMs (default 5 s) has passed, and holds nothing', async () => {
+    const clock = new FakeClock();
+    const { repository, state } = instrumented(createMemoryRepository({ clock }));
+    const world = createWorld({ clock, repository });
+    state.failingStart = true;
+    let settled: Response | undefined;
+    const pending = sseResponse(world.subscriber, 'task-1', sseRequest('/e'), { clock, keepAliveMs: 0 }).then((r) => (settled = r));
+    await clock.advance(4_000);
+    expect(settled).toBeUndefined();
+    await clock.advance(1_000);
+    const response = await pending;
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(((await response.json()) as { error: { code: string; message: string } }).error).toEqual({ code: 'BACKEND_UNAVAILABLE', message: expect.not.stringContaining('down') });
+    expect(clock.pendingCount).toBe(0);
   });
 });
 
@@ -207,7 +224,7 @@ describe('SSE client leaving early', () => {
     const source = {
       kind: 'sse-source' as const,
       open: () => ({
-        cursor: new Promise<string>((resolve) => (fix = resolve)),
+        ready: new Promise<{ startId: string; ended: boolean }>((resolve) => (fix = (startId) => resolve({ startId, ended: false }))),
         // A subscription that never yields (it would only stop on its signal).
         items: (async function* () {
           await new Promise(() => undefined);

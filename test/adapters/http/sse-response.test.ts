@@ -1,7 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createSseHandler, sseResponse, type SseSource } from '../../../src/adapters/http/index.js';
+import { createSseHandler, sseResponse, type SseSource, type SseSubscribeRequest } from '../../../src/adapters/http/index.js';
+import { parseResumePoint } from '../../../src/domain/cursor.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { createMemoryRepository } from '../../../src/adapters/memory/index.js';
+import { wrapRepository } from '../../../src/conformance/wrap-repository.js';
 import { createWorld, publishMessage, SseBody, sseRequest } from './sse-helpers.js';
 
 const tokens = (n: number): string[] => Array.from({ length: n }, (_, i) => `t${i} `);
@@ -16,9 +18,10 @@ function spySource(): SseSource & { opened: number } {
   const source = {
     kind: 'sse-source' as const,
     opened: 0,
-    open() {
+    open(request: SseSubscribeRequest) {
       source.opened++;
-      return { cursor: Promise.resolve('0-0'), items: (async function* () {})() };
+      const ready = Promise.resolve().then(() => ({ startId: parseResumePoint(request.lastEventId) ?? '0-0', ended: false }));
+      return { ready, items: (async function* () {})() };
     },
   };
   return source;
@@ -28,14 +31,22 @@ describe('sseResponse: bad input is answered before any byte', () => {
   it.each([['not-an-id'], ['$'], ['1-'], ['-1-0'], ['01-0'], ['1-0 junk'], ['99999999999999999999999-0']])(
     'answers 400 INVALID_RESUME_POINT for Last-Event-ID %j (header and query)',
     async (bad) => {
-      const source = spySource();
+      // The subscriber parses the resume point (once) before any backend call.
+      const calls: string[] = [];
+      const inner = createMemoryRepository();
+      const repository = wrapRepository(inner, {
+        info: (t) => (calls.push('info'), inner.info(t)),
+        tailId: (t) => (calls.push('tailId'), inner.tailId(t)),
+        read: (t, a, o) => (calls.push('read'), inner.read(t, a, o)),
+      });
+      const source = createWorld({ repository }).subscriber;
       const byHeader = await sseResponse(source, 'task-1', sseRequest('/e', { 'last-event-id': bad }));
       expect(byHeader.status).toBe(400);
       expect((await errorBody(byHeader)).code).toBe('INVALID_RESUME_POINT');
       const byQuery = await sseResponse(source, 'task-1', sseRequest(`/e?lastEventId=${encodeURIComponent(bad)}`));
       expect(byQuery.status).toBe(400);
       expect((await errorBody(byQuery)).code).toBe('INVALID_RESUME_POINT');
-      expect(source.opened).toBe(0);
+      expect(calls).toEqual([]);
     },
   );
 
@@ -81,7 +92,7 @@ describe('sseResponse: bad input is answered before any byte', () => {
     expect(custom.headers.get('www-authenticate')).toBe('Bearer');
     expect(seen).toEqual(Array(5).fill('task-1:Bearer x'));
     expect(source.opened).toBe(0);
-    // Allowed: the malformed resume point is then what is wrong.
+    // Allowed: the source checks the resume point (the one parse) and the handler answers 400.
     expect((await handler(true)(req, 'task-1')).status).toBe(400);
   });
 });
@@ -149,9 +160,9 @@ describe('sseResponse: streaming', () => {
     const source: SseSource = {
       kind: 'sse-source',
       open: () => ({
-        cursor: Promise.resolve('5-0'),
+        ready: Promise.resolve({ startId: '5-0', ended: false }),
         items: (async function* () {
-          yield { id: '5-0', event: { type: 'gap' as const, resumeId: '5-0', firstRetainedId: '9-0', trimmed: 4 } };
+          yield { id: '5-0', event: { type: 'gap' as const, reason: 'trimmed' as const, resumeId: '5-0', firstRetainedId: '9-0', trimmed: 4 } };
           yield { id: '9-0', event: { type: 'task_updated' as const, seq: 0, status: 'COMPLETED', fields: {} } };
         })(),
       }),
@@ -161,7 +172,7 @@ describe('sseResponse: streaming', () => {
     expect(body.types).toEqual(['connected', 'gap', 'task_updated', 'end']);
     const gap = body.events[1]!;
     expect(gap.id).toBeUndefined();
-    expect(JSON.parse(gap.data)).toEqual({ type: 'gap', resumeId: '5-0', firstRetainedId: '9-0', trimmed: 4 });
+    expect(JSON.parse(gap.data)).toEqual({ type: 'gap', reason: 'trimmed', resumeId: '5-0', firstRetainedId: '9-0', trimmed: 4 });
   });
 
   it('reports a real trim (memory backend, MAXLEN ~) as a gap, then streams the retained entries', async () => {
@@ -177,7 +188,7 @@ describe('sseResponse: streaming', () => {
     const body = new SseBody((await sseResponse(subscriber, 'task-1', sseRequest('/e', { 'last-event-id': firstIds[1]! }))).body!);
     await body.finished();
     expect(body.types.slice(0, 2)).toEqual(['connected', 'gap']);
-    expect(body.data('gap')[0]).toMatchObject({ type: 'gap', resumeId: firstIds[1], firstRetainedId: retained[0] });
+    expect(body.data('gap')[0]).toMatchObject({ type: 'gap', reason: 'trimmed', resumeId: firstIds[1], firstRetainedId: retained[0] });
     expect(body.events.filter((e) => e.id !== undefined && e.event !== 'connected').map((e) => e.id)).toEqual(retained);
   });
 

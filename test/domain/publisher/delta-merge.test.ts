@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TaskStreamError } from '../../../src/domain/errors.js';
 import type { MessageDelta } from '../../../src/domain/events.js';
-import { assertDelta, canMerge, codePointLength, deltaChars, mergeDeltas } from '../../../src/domain/publisher/delta-merge.js';
+import { validateDelta as assertDelta } from '../../../src/domain/codec/validate-event.js';
+import { canMerge, codePointLength, deltaChars, mergeDeltas } from '../../../src/domain/publisher/delta-merge.js';
 
 const text = (t: string): MessageDelta => ({ type: 'text', textDelta: t });
 const summary = (i: number, t: string): MessageDelta => ({ type: 'reasoning_summary', summaryIndex: i, summaryDelta: t });
@@ -51,7 +52,7 @@ describe('canMerge / mergeDeltas', () => {
   });
 });
 
-describe('assertDelta', () => {
+describe('validateDelta', () => {
   it('accepts every well-formed kind', () => {
     for (const d of [text('a'), summary(0, 'a'), content(1, 'b'), toolReq('c', 'x'), toolRes('c', 'y'), { type: 'data', dataDelta: '' }]) {
       expect(() => assertDelta(d)).not.toThrow();
@@ -59,7 +60,7 @@ describe('assertDelta', () => {
   });
 
   it('rejects malformed deltas with INVALID_ARGUMENT', () => {
-    for (const bad of [null, 'x', { type: 'nope' }, { type: 'text' }, { type: 'text', textDelta: 3 }, { type: 'reasoning_summary', summaryDelta: 'a' }, { type: 'tool_request', name: 'n', argumentsDelta: '' }]) {
+    for (const bad of [null, 'x', { type: 'nope' }, { type: 'text' }, { type: 'text', textDelta: 3 }, { type: 'reasoning_summary', summaryDelta: 'a' }, { type: 'tool_request', name: 'n', argumentsDelta: '' }, { type: 'reasoning_summary', summaryIndex: -1, summaryDelta: 'a' }]) {
       let caught: unknown;
       try {
         assertDelta(bad);

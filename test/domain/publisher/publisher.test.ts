@@ -42,10 +42,11 @@ describe('createPublisher', () => {
 
   it('carries parentTaskMessage on every event of the message', async () => {
     const h = harness();
-    const ctx = h.publisher.open('t1', { parentTaskMessage: { id: 'm1' }, start: { type: 'text', author: 'agent', content: '' } });
+    const parent = { id: 'm1', task_id: 't1', content: { type: 'text', author: 'agent', content: '' } };
+    const ctx = h.publisher.open('t1', { parentTaskMessage: parent, start: { type: 'text', author: 'agent', content: '' } });
     ctx.delta(text('x'));
     await ctx.done();
-    expect(h.message(0).map((e) => e.parentTaskMessage)).toEqual([{ id: 'm1' }, { id: 'm1' }, { id: 'm1' }]);
+    expect(h.message(0).map((e) => e.parentTaskMessage)).toEqual([parent, parent, parent]);
   });
 
   it('rejects bad input with typed errors', () => {

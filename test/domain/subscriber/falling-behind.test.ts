@@ -25,7 +25,7 @@ describe('subscriber: a reader that falls behind trimming', () => {
     const after = items.slice(at + 1);
     expect(gaps[0]).toEqual({
       id: before[before.length - 1]!.id,
-      event: { type: 'gap', resumeId: before[before.length - 1]!.id, firstRetainedId: after[0]!.id, trimmed: 400 - info.length },
+      event: { type: 'gap', reason: 'trimmed', resumeId: before[before.length - 1]!.id, firstRetainedId: after[0]!.id, trimmed: 400 - info.length },
     });
     expect(before.map((i) => i.id)).toEqual(ids.slice(0, before.length));
     expect(after.map((i) => i.id)).toEqual(ids.slice(400 - after.length));

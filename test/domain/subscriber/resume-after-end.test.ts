@@ -111,17 +111,18 @@ describe('resuming a subscription that waits for the terminal status', () => {
     expect(memory.waitingReads).toBe(0);
   });
 
-  it('just before the terminal entry (an id no entry has): not ended; the terminal status is yielded', async () => {
+  it('just before the terminal entry (an id no entry has): not ended; a reset gap (the id is not one the stream assigned), then the terminal status', async () => {
     const { subscriber, append } = setup();
     const ids = await append([status(1, 'CANCELED')]);
     const subscription = subscriber.open(TASK, { lastEventId: previousStreamId(ids[0]!)!, untilTerminal: true });
     expect((await subscription.ready).ended).toBe(false);
     const run = consume(subscription);
     await run.finished;
-    expect(seqs(run.items)).toEqual([1]);
+    expect(seqs(run.items)).toEqual(['gap', 1]);
+    expect(run.items[0]!.event).toMatchObject({ type: 'gap', reason: 'reset' });
   });
 
-  it('at the terminal entry without untilTerminal: not ended, no extra read, and later entries still arrive', async () => {
+  it('at the terminal entry without untilTerminal: not ended, and later entries still arrive', async () => {
     const { subscriber, append, memory, clock } = setup();
     const ids = await append([status(1, 'COMPLETED')]);
     const subscription = subscriber.open(TASK, { lastEventId: ids[0]!, untilTerminal: false });

@@ -58,7 +58,7 @@ describe('subscriber: start point', () => {
     const subscription = subscriber.open(TASK, { lastEventId: ids[5] });
     const run = consume(subscription);
     await settle();
-    expect(run.items[0]).toEqual({ id: ids[5], event: { type: 'gap', resumeId: ids[5], firstRetainedId: info.firstId, trimmed: 300 - info.length } });
+    expect(run.items[0]).toEqual({ id: ids[5], event: { type: 'gap', reason: 'trimmed', resumeId: ids[5], firstRetainedId: info.firstId, trimmed: 300 - info.length } });
     expect(run.items.slice(1).map((i) => i.id)).toEqual(ids.slice(300 - info.length));
     subscription.close();
     const fromRetained = subscriber.open(TASK, { lastEventId: info.firstId });

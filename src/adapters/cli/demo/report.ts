@@ -1,4 +1,4 @@
-import { compareTokens, type Tally } from './tally.js';
+import { compareTokens, tallyKey, type Tally } from './tally.js';
 import { tokensOf, taskIdOf, type DemoPlan } from './scenario.js';
 
 /** One row of the final table. */
@@ -31,7 +31,7 @@ export function rowFor(name: string, tally: Tally, plan: DemoPlan, runId: string
       drops += result.drops;
       duplicates += result.duplicates;
       inOrder &&= result.inOrder;
-      keys.push(`${taskId}#${m}`);
+      keys.push(tallyKey(taskId, m));
     }
   }
   const dones = tally.donesPer(keys);

@@ -1,4 +1,5 @@
 import type { SubscriptionItem } from '../../../domain/events.js';
+import { messageKeyOf } from '../../../domain/message-key.js';
 
 /** What one subscriber saw of one message. */
 interface MessageTally {
@@ -8,7 +9,16 @@ interface MessageTally {
   eventsAfterDone: number;
 }
 
-/** Counts what a subscriber received, per task and message, to compare with what was sent. */
+/** The tally key of one message of one task: by index (a number), or by a {@link messageKeyOf} key. */
+export function tallyKey(taskId: string, message: number | string): string {
+  return `${taskId}#${typeof message === 'number' ? `index:${message}` : message}`;
+}
+
+/**
+ * Counts what a subscriber received, per task and message, to compare with what was sent.
+ * Messages are told apart by {@link messageKeyOf}: the index, or `parent_task_message.id` for
+ * agentex's index-less updates.
+ */
 export class Tally {
   readonly #messages = new Map<string, MessageTally>();
   items = 0;
@@ -21,7 +31,9 @@ export class Tally {
     if (event.type === 'decode_error') this.decodeErrors++;
     if (event.type === 'gap') this.gaps++;
     if (event.type !== 'delta' && event.type !== 'done') return;
-    const tally = this.#message(`${taskId}#${event.index}`);
+    const key = messageKeyOf(event);
+    if (key === undefined) return;
+    const tally = this.#message(tallyKey(taskId, key));
     if (tally.dones > 0) tally.eventsAfterDone++;
     if (event.type === 'done') {
       tally.dones++;
@@ -31,11 +43,12 @@ export class Tally {
     }
   }
 
-  text(taskId: string, index: number): string {
-    return this.#messages.get(`${taskId}#${index}`)?.text ?? '';
+  /** The text received for one message (its index, or its {@link messageKeyOf} key). */
+  text(taskId: string, message: number | string): string {
+    return this.#messages.get(tallyKey(taskId, message))?.text ?? '';
   }
 
-  /** Done counts per message key, for every message in `expected`. */
+  /** Done counts per {@link tallyKey}, in the order given. */
   donesPer(keys: readonly string[]): number[] {
     return keys.map((key) => this.#messages.get(key)?.dones ?? 0);
   }

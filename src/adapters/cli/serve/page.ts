@@ -1,7 +1,11 @@
+import { messageKeyOf } from '../../../domain/message-key.js';
+
 /**
  * The demo page: one column per simulated agent, each read through the browser's own
  * `EventSource` from `/tasks/:id/events`. Static HTML with inline JS, no build step.
- * `window.__taskstream` exposes progress for the end-to-end test.
+ * `window.__taskstream` exposes progress for the end-to-end test. Messages are grouped with the
+ * library's own {@link messageKeyOf} (its source is embedded in the page), so agentex's
+ * index-less updates land in their own message, by `parent_task_message.id`.
  */
 export function renderPage(backend: string): string {
   return `<!doctype html>
@@ -43,6 +47,7 @@ export function renderPage(backend: string): string {
 (() => {
   const grid = document.getElementById('grid');
   const state = (window.__taskstream = { tasks: [], finished: 0, connects: {}, sources: [] });
+  const messageKeyOf = ${messageKeyOf.toString()};
   const el = (tag, cls, text) => { const n = document.createElement(tag); if (cls) n.className = cls; if (text !== undefined) n.textContent = text; return n; };
 
   function column(task) {
@@ -55,20 +60,27 @@ export function renderPage(backend: string): string {
     box.append(h, el('div', 'task', task.taskId), meta);
     grid.append(box);
     const messages = new Map();
-    const message = (index) => {
-      let m = messages.get(index);
+    const message = (event) => {
+      const key = messageKeyOf(event) ?? 'unkeyed';
+      let m = messages.get(key);
       if (!m) {
         const node = el('div', 'msg');
-        node.dataset.index = String(index);
+        node.dataset.key = key;
         const text = el('pre', 'text');
         node.append(text);
         box.append(node);
         m = { node, text };
-        messages.set(index, m);
+        messages.set(key, m);
       }
       return m;
     };
     return { box, status, meta, message };
+  }
+
+  function gapNote(d) {
+    if (d.reason === 'seq') return 'lost entries ' + d.fromSeq + '..' + d.toSeq + ' of message ' + d.messageKey + (d.exact ? '' : ' (at most)');
+    if (d.reason === 'reset') return 'the stream was lost and written again: entries after ' + d.resumeId + ' may be missing';
+    return d.trimmed + ' entries were trimmed before this reader caught up';
   }
 
   function follow(task) {
@@ -83,12 +95,12 @@ export function renderPage(backend: string): string {
       ui.status.textContent = 'streaming';
       ui.meta.textContent = 'connections: ' + state.connects[task.taskId] + (d.resumed ? ' · resumed after ' + d.cursor : '');
     });
-    on('start', (d) => ui.message(d.index));
-    on('delta', (d) => { if (d.delta.type === 'text') ui.message(d.index).text.append(d.delta.textDelta); });
-    on('full', (d) => { if (d.content.type === 'text') ui.message(d.index).text.textContent = d.content.content; });
-    on('done', (d) => ui.message(d.index).node.append(el('span', 'done', 'Done')));
+    on('start', (d) => ui.message(d));
+    on('delta', (d) => { if (d.delta.type === 'text') ui.message(d).text.append(d.delta.textDelta); });
+    on('full', (d) => { if (d.content.type === 'text') ui.message(d).text.textContent = d.content.content; });
+    on('done', (d) => ui.message(d).node.append(el('span', 'done', 'Done')));
     on('task_updated', (d) => { ui.status.className = 'status ' + d.status; ui.status.textContent = d.status.toLowerCase(); });
-    on('gap', (d) => ui.box.append(el('div', 'note', d.trimmed + ' entries were trimmed before this reader caught up')));
+    on('gap', (d) => ui.box.append(el('div', 'note', gapNote(d))));
     on('decode_error', (d) => ui.box.append(el('div', 'note', 'unreadable entry: ' + d.message)));
     on('end', () => { es.close(); state.finished++; });
     es.addEventListener('error', (e) => {

@@ -41,7 +41,7 @@ const TASK_EVENTS = /^\/tasks\/([^/]+)\/events$/;
 export async function startServeServer(options: ServeServerOptions): Promise<ServeServer> {
   const { services } = options;
   const script: AgentScript = { agents: 3, messages: 2, tokensPerSecond: 30, ...options.script };
-  const sse: SseOptions = { keyPrefix: services.config.settings.keyPrefix, ...options.sse };
+  const sse: SseOptions = { ...options.sse };
   const stopAgents = new AbortController();
   const tasks = new Map<string, SimulatedTask>();
   const stats = { sseRequests: 0, resumedRequests: 0 };
