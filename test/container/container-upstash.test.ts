@@ -23,7 +23,7 @@ describe('createContainer (upstash, local REST server on a real redis-server)', 
     });
     const ts = await createContainer(config, { logger: silent, sse: { keepAliveMs: 0 } });
     try {
-      expect(ts.repository.capabilities.blockingReads).toBe(false);
+      expect(ts.repository.capabilities.blockingReads).toBe(true); // held XREAD … BLOCK requests (readMode 'auto')
       const message = ts.publisher.open('task-1');
       for (const token of ['over ', 'rest']) message.delta({ type: 'text', textDelta: token });
       await message.done();

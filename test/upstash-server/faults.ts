@@ -5,9 +5,11 @@ import { seededRandom } from '../helpers/seeded-random.js';
  * - `status-before`: answer 500/502/503 without running the commands;
  * - `status-after`: run the commands, then answer 502 (the result is lost, the write happened);
  * - `drop-before`: destroy the connection without running anything;
- * - `drop-after`: run the commands, then destroy the connection.
+ * - `drop-after`: run the commands, then destroy the connection;
+ * - `hang-after`: run the commands, then never answer (the client's request timeout fires).
+ *   Not among the defaults: ask for it by name.
  */
-export type FaultKind = 'status-before' | 'status-after' | 'drop-before' | 'drop-after';
+export type FaultKind = 'status-before' | 'status-after' | 'drop-before' | 'drop-after' | 'hang-after';
 
 /** Random fault injection, reproducible from its seed. */
 export interface FaultOptions {
@@ -17,6 +19,8 @@ export interface FaultOptions {
   readonly kinds?: readonly FaultKind[];
   /** PRNG seed. @default 1 */
   readonly seed?: number;
+  /** Only requests whose commands pass this test may get a fault (others are served). @default every request */
+  readonly only?: (commands: readonly (readonly string[])[]) => boolean;
 }
 
 const ALL_KINDS: readonly FaultKind[] = ['status-before', 'status-after', 'drop-before', 'drop-after'];
@@ -26,12 +30,19 @@ export class FaultPlan {
   readonly #rate: number;
   readonly #kinds: readonly FaultKind[];
   readonly #random: () => number;
+  readonly #only: ((commands: readonly (readonly string[])[]) => boolean) | undefined;
   readonly injected = new Map<FaultKind, number>();
 
   constructor(options: FaultOptions) {
     this.#rate = options.rate;
     this.#kinds = options.kinds ?? ALL_KINDS;
     this.#random = seededRandom(options.seed ?? 1);
+    this.#only = options.only;
+  }
+
+  /** Whether a request with these commands may get a fault at all. */
+  applies(commands: readonly (readonly string[])[]): boolean {
+    return this.#only === undefined || this.#only(commands);
   }
 
   /** The fault for the next request, or `undefined` to serve it normally. */

@@ -103,6 +103,11 @@ export class RespConnection {
     return Promise.all(replies);
   }
 
+  /** False once closed, by either side. */
+  get open(): boolean {
+    return !this.#closed;
+  }
+
   close(): void {
     this.#closed = true;
     this.#socket.destroy();

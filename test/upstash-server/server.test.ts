@@ -1,5 +1,5 @@
 import { Redis, errors, type RedisConfigNodejs } from '@upstash/redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startUpstashStack, type UpstashStack } from './stack.js';
 
 let stack: UpstashStack;
@@ -85,12 +85,45 @@ describe('local Upstash server, through the real @upstash/redis client', () => {
     expect(await res.json()).toEqual({ error: 'Unauthorized' });
   });
 
-  it('refuses blocking commands, alone or in a pipeline, but serves non-blocking XREAD', async () => {
+  it('refuses blocking commands when told to, alone or in a pipeline, but serves non-blocking XREAD', async () => {
     const redis = client();
-    await expect(redis.exec(['XREAD', 'BLOCK', '100', 'STREAMS', 'st', '$'])).rejects.toThrow(/blocking command XREAD/);
-    await expect(redis.exec(['BLPOP', 'list', '1'])).rejects.toThrow(/blocking command BLPOP/);
+    stack.server.setBlocking('refuse');
+    try {
+      await expect(redis.exec(['XREAD', 'BLOCK', '100', 'STREAMS', 'st', '$'])).rejects.toThrow(/blocking command XREAD/);
+      await expect(redis.exec(['BLPOP', 'list', '1'])).rejects.toThrow(/blocking command BLPOP/);
+      expect(await redis.exec(['XREAD', 'COUNT', '1', 'STREAMS', 'nothing-here', '0-0'])).toBeNull();
+    } finally {
+      stack.server.setBlocking('serve');
+    }
     expect((await post('/pipeline', [['GET', 'str'], ['BRPOP', 'l', '0']])).status).toBe(400);
-    expect(await redis.exec(['XREAD', 'COUNT', '1', 'STREAMS', 'nothing-here', '0-0'])).toBeNull();
+  });
+
+  it('holds XREAD … BLOCK on a connection of its own until an entry arrives, without holding up other requests', async () => {
+    const redis = client();
+    const opened = stack.server.blocking.opened;
+    const held = [1, 2].map(() => redis.exec(['XREAD', 'COUNT', '10', 'BLOCK', '20000', 'STREAMS', 'held-st', '$']));
+    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(2), { timeout: 10_000 });
+    expect(stack.server.blocking.opened - opened).toBeLessThanOrEqual(2);
+    expect(await redis.exec(['PING'])).toBe('PONG'); // the shared connection is free
+    const id = await redis.exec<string>(['XADD', 'held-st', '*', 'k', 'v']);
+    for (const reply of await Promise.all(held)) expect(reply).toEqual([['held-st', [[id, ['k', 'v']]]]]);
+    expect(stack.server.blocking.held).toBe(0);
+    // A block that runs out answers null, as Redis does.
+    expect(await redis.exec(['XREAD', 'BLOCK', '20', 'STREAMS', 'held-st', id])).toBeNull();
+  });
+
+  it('frees the held connection when the client aborts the request', async () => {
+    const controller = new AbortController();
+    const redis = client({ signal: controller.signal });
+    const freed = stack.server.blocking.freedByAbort;
+    const held = redis.exec(['XREAD', 'BLOCK', '60000', 'STREAMS', 'abort-st', '$']);
+    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(1), { timeout: 10_000 });
+    controller.abort();
+    await held.catch(() => undefined); // the SDK resolves an aborted request with its reason
+    await vi.waitFor(() => expect(stack.server.blocking.held).toBe(0), { timeout: 10_000 });
+    expect(stack.server.blocking.freedByAbort).toBe(freed + 1);
+    // redis-server itself no longer blocks on it (the connection was closed).
+    await vi.waitFor(async () => expect(await client().exec<string>(['CLIENT', 'LIST'])).not.toMatch(/ flags=b /), { timeout: 10_000 });
   });
 
   it('encodes every string at every depth in base64, leaves numbers, nulls and errors alone', async () => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BlockingPool, type BlockingPoolStats } from './blocking-pool.js';
 import { blockingRefusal, commandArgs, isBlockingCommand, renderEntry, renderReply } from './encoding.js';
 import { FaultPlan, type FaultKind, type FaultOptions } from './faults.js';
 import { RespConnection, type RespReply } from './resp-connection.js';
@@ -12,6 +13,14 @@ export interface UpstashServerOptions {
   readonly token: string;
   /** Random faults from the start (see {@link UpstashServer.setFaults}). */
   readonly faults?: FaultOptions;
+  /**
+   * `serve`: a single blocking command (`XREAD … BLOCK`, `BLPOP`, …) is held on a redis
+   * connection of its own until it returns, as Upstash does; a client that aborts frees it.
+   * `refuse`: answer it with HTTP 400, as an Upstash-compatible server without blocking support
+   * would. Blocking commands inside `/pipeline` or `/multi-exec` are always refused.
+   * @default 'serve'
+   */
+  readonly blocking?: 'serve' | 'refuse';
 }
 
 /** What the server has seen; a test reads it to count requests. */
@@ -38,9 +47,23 @@ export interface UpstashServer {
   setFaults(options: FaultOptions | undefined): void;
   /** Faults injected since the last `setFaults`. */
   readonly faultsInjected: ReadonlyMap<FaultKind, number>;
+  /** Held blocking commands and their dedicated connections. */
+  readonly blocking: Readonly<BlockingPoolStats>;
+  /** Switches between serving and refusing blocking commands (see {@link UpstashServerOptions.blocking}). */
+  setBlocking(mode: 'serve' | 'refuse'): void;
   /** Zeroes the counters. */
   resetStats(): void;
   close(): Promise<void>;
+}
+
+/** The commands a request body carries (none when it does not parse), for fault targeting. */
+function requestCommands(path: string, raw: unknown): string[][] {
+  if (path === '/') {
+    const args = commandArgs(raw);
+    return args === undefined ? [] : [args];
+  }
+  if (!Array.isArray(raw)) return [];
+  return raw.map((item) => commandArgs(item) ?? []);
 }
 
 class HttpReply {
@@ -64,20 +87,30 @@ function freshStats(): UpstashServerStats {
  * Starts an HTTP server on 127.0.0.1 (random port) that speaks the Upstash REST protocol as
  * `@upstash/redis` uses it, in front of a real redis-server: `POST /` with a JSON command,
  * `POST /pipeline` and `POST /multi-exec` with arrays of commands, `Authorization: Bearer`,
- * RESP2 shapes, and `Upstash-Encoding: base64`.
+ * RESP2 shapes, and `Upstash-Encoding: base64`. A single blocking command (`XREAD … BLOCK`) is
+ * held on a redis connection of its own until it returns or the client aborts (see
+ * {@link BlockingPool}), unless `blocking: 'refuse'`.
  */
 export async function startUpstashServer(options: UpstashServerOptions): Promise<UpstashServer> {
   const conn = await RespConnection.open(options.redis.host, options.redis.port);
+  const pool = new BlockingPool(options.redis);
+  let blockingMode = options.blocking ?? 'serve';
   let stats = freshStats();
   let faults = options.faults === undefined ? undefined : new FaultPlan(options.faults);
 
-  const run = async (path: string, raw: unknown): Promise<HttpReply> => {
+  const run = async (path: string, raw: unknown, abandoned: AbortSignal): Promise<HttpReply | undefined> => {
     if (path === '/') {
       const args = commandArgs(raw);
       if (args === undefined) return new HttpReply(400, { error: 'ERR failed to parse command' });
       countCommand(args);
-      if (isBlockingCommand(args)) return new HttpReply(400, { error: blockingRefusal(args) });
-      const [reply] = await conn.send([args]);
+      let reply: RespReply | undefined;
+      if (isBlockingCommand(args)) {
+        if (blockingMode === 'refuse') return new HttpReply(400, { error: blockingRefusal(args) });
+        reply = await pool.run(args, abandoned);
+        if (reply === undefined) return undefined; // the client left: nobody to answer
+      } else {
+        [reply] = await conn.send([args]);
+      }
       return reply!.kind === 'error' ? new HttpReply(400, { error: reply!.message }) : new HttpReply(200, { result: reply });
     }
     if (path !== '/pipeline' && path !== '/multi-exec') return new HttpReply(404, { error: 'Not Found' });
@@ -133,18 +166,25 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
       res.end(JSON.stringify({ error: 'Method Not Allowed' }));
       return;
     }
-    const fault = faults?.next();
-    if (fault === 'drop-before') return void req.socket.destroy();
-    if (fault === 'status-before') return send(res, new HttpReply(503, { error: 'Service Unavailable' }), false);
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch {
-      return send(res, new HttpReply(400, { error: 'ERR failed to parse command' }), false);
+      raw = undefined;
     }
-    const reply = await run(path, raw);
+    const fault = faults?.applies(requestCommands(path, raw)) ? faults.next() : undefined;
+    if (fault === 'drop-before') return void req.socket.destroy();
+    if (fault === 'status-before') return send(res, new HttpReply(503, { error: 'Service Unavailable' }), false);
+    if (raw === undefined) return send(res, new HttpReply(400, { error: 'ERR failed to parse command' }), false);
+    const abandoned = new AbortController();
+    res.on('close', () => {
+      if (!res.writableEnded) abandoned.abort();
+    });
+    const reply = await run(path, raw, abandoned.signal);
+    if (reply === undefined || abandoned.signal.aborted) return;
     if (fault === 'drop-after') return void req.socket.destroy();
     if (fault === 'status-after') return send(res, new HttpReply(502, { error: 'Bad Gateway' }), false);
+    if (fault === 'hang-after') return; // never answered: the socket stays open until the client gives up
     send(res, reply, String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64');
   };
 
@@ -170,12 +210,19 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
     get faultsInjected() {
       return faults?.injected ?? new Map();
     },
+    get blocking() {
+      return pool.stats;
+    },
+    setBlocking(mode) {
+      blockingMode = mode;
+    },
     resetStats() {
       stats = freshStats();
     },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      pool.close();
       conn.close();
     },
   };

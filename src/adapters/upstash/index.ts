@@ -5,9 +5,10 @@ import { UpstashRepository } from './repository.js';
 import { createFetchRequester } from './rest-requester.js';
 import { RestClient, requesterOf } from './rest-client.js';
 
-export type { UpstashRepositoryOptions, UpstashRetryPolicy } from './options.js';
+export type { UpstashReadMode, UpstashRepositoryOptions, UpstashRetryPolicy } from './options.js';
 export { UpstashRepository } from './repository.js';
 export type { ReadPollerStats } from './read-poller.js';
+export type { HeldReaderStats } from './held-reader.js';
 
 /**
  * A {@link UpstashRepository}: the `StreamRepository` port over the Upstash REST API, on

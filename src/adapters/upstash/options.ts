@@ -14,6 +14,14 @@ export interface UpstashRetryPolicy {
   readonly maxDelayMs?: number;
 }
 
+/**
+ * How reads wait for entries: `block` holds one `XREAD … BLOCK` request per repository for all
+ * its waiting readers; `poll` polls with the adaptive multiplexed poller; `auto` blocks, and
+ * falls back to polling for good when the server answers a blocking read with an error (an
+ * Upstash-compatible server without blocking commands).
+ */
+export type UpstashReadMode = 'auto' | 'block' | 'poll';
+
 /** Options of {@link createUpstashRepository}. */
 export interface UpstashRepositoryOptions {
   /** REST URL of the database. @default process.env.UPSTASH_REDIS_REST_URL */
@@ -36,7 +44,19 @@ export interface UpstashRepositoryOptions {
   readonly clock?: Clock;
   /** Where retries are reported (never with the token). @default consoleLogger (warnings and errors to the console) */
   readonly logger?: Logger;
-  /** Poll interval while entries keep arriving, in ms. @default 25 */
+  /** How reads wait for entries (see {@link UpstashReadMode}). @default 'auto' */
+  readonly readMode?: UpstashReadMode;
+  /**
+   * Server-side block time of the held `XREAD` (one request per this long while readers wait
+   * and nothing arrives), in ms. Readers still end at their own `blockMs`. @default 10000
+   */
+  readonly blockMs?: number;
+  /**
+   * A held read unanswered after this many ms is aborted and sent again from the same cursors
+   * (a network timeout). Must exceed `blockMs`. @default blockMs + 5000
+   */
+  readonly heldRequestTimeoutMs?: number;
+  /** Poll interval while entries keep arriving (`poll` mode, and the `auto` fallback), in ms. @default 25 */
   readonly pollMinMs?: number;
   /** Poll interval an idle poller backs off to (doubling from `pollMinMs`), in ms. @default 1000 */
   readonly pollMaxMs?: number;
@@ -57,6 +77,9 @@ export interface ResolvedUpstashOptions {
   readonly url: string | undefined;
   readonly token: string | undefined;
   readonly client: Redis | undefined;
+  readonly readMode: UpstashReadMode;
+  readonly blockMs: number;
+  readonly heldRequestTimeoutMs: number;
   readonly pollMinMs: number;
   readonly pollMaxMs: number;
   readonly defaultReadCount: number;
@@ -87,7 +110,21 @@ export function resolveUpstashOptions(options: UpstashRepositoryOptions): Resolv
   const pollMinMs = int('pollMinMs', options.pollMinMs, 25, 1);
   const pollMaxMs = int('pollMaxMs', options.pollMaxMs, 1_000, pollMinMs);
   const retryBaseMs = int('retry.baseDelayMs', options.retry?.baseDelayMs, 50, 1);
+  const readMode = options.readMode ?? 'auto';
+  if (readMode !== 'auto' && readMode !== 'block' && readMode !== 'poll') {
+    throw new TaskStreamError('INVALID_CONFIG', `readMode must be 'auto', 'block' or 'poll', got ${String(readMode)}`, { details: { variable: 'readMode', value: String(readMode) } });
+  }
+  const blockMs = int('blockMs', options.blockMs, 10_000, 1);
+  const heldRequestTimeoutMs = int('heldRequestTimeoutMs', options.heldRequestTimeoutMs, blockMs + 5_000, 1);
+  if (heldRequestTimeoutMs <= blockMs) {
+    throw new TaskStreamError('INVALID_CONFIG', `heldRequestTimeoutMs (${heldRequestTimeoutMs}) must exceed blockMs (${blockMs})`, {
+      details: { variable: 'heldRequestTimeoutMs', value: heldRequestTimeoutMs },
+    });
+  }
   return {
+    readMode,
+    blockMs,
+    heldRequestTimeoutMs,
     url: client === undefined ? url!.replace(/\/+$/, '') : undefined,
     token: client === undefined ? token : undefined,
     client,

@@ -26,9 +26,10 @@ export function orderForXRead(cursors: readonly TopicCursor[]): TopicCursor[] {
   );
 }
 
-/** The `XREAD … STREAMS` arguments for cursors already ordered by {@link orderForXRead}; `count` 0 = no limit. */
-export function xreadArgs(ordered: readonly TopicCursor[], count: number): string[] {
+/** The `XREAD … STREAMS` arguments for cursors already ordered by {@link orderForXRead}; `count` 0 = no limit; with `blockMs`, a held read. */
+export function xreadArgs(ordered: readonly TopicCursor[], count: number, blockMs?: number): string[] {
   const head = count > 0 ? ['XREAD', 'COUNT', String(count)] : ['XREAD'];
+  if (blockMs !== undefined) head.push('BLOCK', String(blockMs));
   return [...head, 'STREAMS', ...ordered.map((c) => c.topic), ...ordered.map((c) => c.afterId)];
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Redis, type Requester } from '@upstash/redis';
+import { Redis, errors as upstashErrors, type Requester } from '@upstash/redis';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { classifyError } from './errors.js';
@@ -52,10 +52,12 @@ export interface CallOptions {
 /** One command per HTTP request, with bounded retries of transient failures timed by the injected clock. */
 export class RestClient {
   readonly #redis: RawRedis;
+  readonly #requester: Requester;
   readonly #settings: RestClientSettings;
   #closed = false;
 
   constructor(requester: Requester, settings: RestClientSettings) {
+    this.#requester = requester;
     this.#redis = new RawRedis(requester);
     this.#settings = settings;
   }
@@ -68,6 +70,20 @@ export class RestClient {
   /** Runs one Redis command (`POST /`) and returns its raw result. */
   command(operation: string, args: readonly string[], options: CallOptions): Promise<unknown> {
     return this.#withRetry(operation, options, () => this.#redis.exec([...args] as [string, ...string[]]));
+  }
+
+  /**
+   * Sends one command once (no retry), abortable by `signal`, which also owns its timeout: a held
+   * `XREAD … BLOCK`. Its caller decides what to do after a failure or an abort.
+   */
+  async held(operation: string, args: readonly string[], signal: AbortSignal): Promise<unknown> {
+    try {
+      const res = await this.#requester.request({ body: args, signal });
+      if (res.error !== undefined && res.error !== null) throw new upstashErrors.UpstashError(res.error);
+      return res.result;
+    } catch (err) {
+      throw classifyError(err, operation, this.#settings.secret).error;
+    }
   }
 
   /** Runs a script with `EVALSHA`, loading it with `EVAL` when the server answers `NOSCRIPT`. */

@@ -28,6 +28,7 @@ export class RestNetworkError extends Error {
 export interface FetchRequesterOptions {
   readonly url: string;
   readonly token: string;
+  /** Timeout of a request that carries no `signal` of its own. */
   readonly timeoutMs: number;
   readonly fetch?: typeof fetch;
 }
@@ -78,7 +79,8 @@ export function createFetchRequester(options: FetchRequesterOptions): Requester 
           method: 'POST',
           headers,
           body: JSON.stringify(req.body),
-          signal: AbortSignal.timeout(options.timeoutMs),
+          // A caller that passes its own signal (a held read) owns the timeout.
+          signal: req.signal ?? AbortSignal.timeout(options.timeoutMs),
         });
         status = res.status;
         text = await res.text();

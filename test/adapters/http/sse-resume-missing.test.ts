@@ -12,7 +12,7 @@ describe('resume on a missing stream', () => {
     expect(world.clock.pendingCount).toBe(0);
   });
 
-  it('an id the expired stream could have issued is accepted; what is appended later arrives', async () => {
+  it('an id the expired stream could have issued is accepted; a reset gap, then what is appended later arrives', async () => {
     const world = createWorld();
     const past = `${world.clock.now() - 60_000}-3`;
     const body = new SseBody((await sseResponse(world.subscriber, 'gone', sseRequest('/e', { 'last-event-id': past }), { clock: world.clock, keepAliveMs: 0 })).body!);
@@ -21,6 +21,9 @@ describe('resume on a missing stream', () => {
     await publishMessage(world.publisher, 'gone', ['again']);
     await world.publisher.updateTask('gone', 'COMPLETED');
     await body.finished();
-    expect(body.types).toEqual(['connected', 'start', 'delta', 'done', 'task_updated', 'end']);
+    // The stream written again is a new incarnation: what the old one held after the resume point
+    // cannot be known, so the reader is told (issue 9) instead of silently continuing.
+    expect(body.types).toEqual(['connected', 'gap', 'start', 'delta', 'done', 'task_updated', 'end']);
+    expect(body.data('gap')).toMatchObject([{ type: 'gap', reason: 'reset', resumeId: past }]);
   });
 });

@@ -13,7 +13,7 @@ const topic = (): string => `task:upstash-repo-${Date.now().toString(36)}-${n++}
 
 beforeAll(async () => {
   stack = await startUpstashStack();
-  repo = createUpstashRepository({ url: stack.server.url, token: stack.server.token, pollMinMs: 1, pollMaxMs: 5 });
+  repo = createUpstashRepository({ url: stack.server.url, token: stack.server.token, readMode: 'poll', pollMinMs: 1, pollMaxMs: 5 });
 });
 afterAll(async () => {
   await repo?.close();
