@@ -9,7 +9,7 @@ vi.mock('@upstash/redis', () => {
   throw new Error('@upstash/redis was loaded');
 });
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger as silent } from '../helpers/silent-logger.js';
 
 describe('backend adapters are imported lazily', () => {
   it('a memory container works without ioredis or @upstash/redis', async () => {

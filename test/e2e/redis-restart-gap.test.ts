@@ -11,7 +11,7 @@ import { startRestartableRedis, type RestartableRedis } from '../helpers/restart
 
 let server: RestartableRedis;
 let repository: IoredisRepository;
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger as silent } from '../helpers/silent-logger.js';
 
 beforeAll(async () => {
   server = await startRestartableRedis();

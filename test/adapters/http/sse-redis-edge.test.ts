@@ -9,7 +9,7 @@ import { createSubscriber } from '../../../src/defaults.js';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { SseBody, sseRequest } from './sse-helpers.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger as silent } from '../../helpers/silent-logger.js';
 
 describe('SSE on ioredis', () => {
   let server: TestRedis;
