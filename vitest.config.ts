@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^taskstream\/conformance$/, replacement: src('conformance/index.ts') },
       { find: /^taskstream\/conformance\/vitest$/, replacement: src('conformance/vitest.ts') },
       { find: /^taskstream\/container$/, replacement: src('container.ts') },
+      { find: /^taskstream\/resumable-stream$/, replacement: src('resumable-stream/index.ts') },
       { find: /^taskstream\/adapters\/(ioredis|upstash|http)$/, replacement: src('adapters/$1/index.ts') },
     ],
   },

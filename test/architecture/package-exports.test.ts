@@ -37,6 +37,7 @@ const ENTRY_VALUES: Record<string, string[]> = {
   // The same suite with vitest's describe/it filled in: the one name deliberately in two entries.
   './conformance/vitest': ['describeStreamRepositoryConformance'],
   './container': ['BACKEND_ENV', 'SseEndpoint', 'TYPES', 'configFromEnv', 'createContainer', 'validateConfig'],
+  './resumable-stream': ['closeSharedRepositories', 'createResumableStreamContext'],
   './adapters/ioredis': ['IoredisRepository', 'createIoredisRepository'],
   './adapters/upstash': ['UpstashRepository', 'createUpstashRepository'],
   './adapters/http': [

@@ -1,0 +1,141 @@
+import type { StreamEntry } from '../ports/stream-repository.js';
+import { TaskStreamError } from '../domain/errors.js';
+import { sleep } from '../domain/sleep.js';
+import { ZERO_ID, type StreamId } from '../domain/stream-id.js';
+import { decodeRecord, isTerminalRecord } from './entries.js';
+import type { ResumableChunk } from './options.js';
+import { endForLease, type StateDeps } from './stream-state.js';
+
+/** What a reader needs besides the state deps. */
+export interface ReaderDeps extends StateDeps {
+  /** Poll interval on backends that cannot block. */
+  readonly pollMs: number;
+}
+
+/** Where one reader starts and what it skips. */
+export interface ReadPlan {
+  readonly topic: string;
+  /** Entries after this id (`0-0`: from the start). */
+  readonly afterId: StreamId;
+  /** Characters of text to drop first (resumable-stream's `skipCharacters`). */
+  readonly skipCharacters: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+const PAGE = 256;
+const MAX_BLOCK_MS = 5_000;
+const MAX_RETRIES = 8;
+
+/**
+ * Reads one stream from the backend as `{ id, text }` pieces until its `end`/`stop` entry, or
+ * until its writer's lease runs out (then the reader records the end and closes): it never
+ * hangs on a writer that is gone. Blocking reads go through the repository, so on ioredis every
+ * reader of the process shares its one multiplexed reader connection.
+ */
+export function openChunkReader<T = ResumableChunk>(deps: ReaderDeps, plan: ReadPlan, shape: (id: string, text: string) => T = asChunk as (id: string, text: string) => T): ReadableStream<T> {
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  if (plan.signal?.aborted) stop.abort();
+  else plan.signal?.addEventListener('abort', onAbort, { once: true });
+  const { repository, clock } = deps;
+  const blocking = repository.capabilities.blockingReads;
+  let cursor = plan.afterId;
+  let skipLeft = plan.skipCharacters;
+  let leaseMs = deps.leaseMs;
+  let leaseKnown = plan.afterId === ZERO_ID;
+  // The lease runs from the writer's last entry, but never longer than a lease from when this reader last saw one (clock skew).
+  let writerAt = Number.POSITIVE_INFINITY;
+  let seenAt = clock.now();
+  let caughtUp = false;
+  // The writer's last sequence number seen: an entry at or below it is a retried append's second copy.
+  let lastSeq = -1;
+
+  const read = async (blockMs: number): Promise<readonly StreamEntry[]> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await repository.read(plan.topic, cursor, blockMs > 0 ? { count: PAGE, blockMs, signal: stop.signal } : { count: PAGE, signal: stop.signal });
+      } catch (err) {
+        if (stop.signal.aborted) return [];
+        if (!TaskStreamError.is(err, 'BACKEND_UNAVAILABLE') || attempt > MAX_RETRIES) throw err;
+        await sleep(clock, Math.min(100 * 2 ** (attempt - 1), 5_000), stop.signal);
+      }
+    }
+  };
+
+  const finish = (controller: ReadableStreamDefaultController<T>): void => {
+    plan.signal?.removeEventListener('abort', onAbort);
+    stop.abort();
+    controller.close();
+  };
+
+  return new ReadableStream<T>(
+    {
+      async pull(controller) {
+        if (!leaseKnown) {
+          leaseKnown = true;
+          const [first] = await repository.read(plan.topic, ZERO_ID, { count: 1 });
+          const record = first === undefined ? undefined : decodeRecord(first);
+          if (record?.kind === 'open') leaseMs = record.leaseMs;
+        }
+        for (;;) {
+          if (stop.signal.aborted) return finish(controller);
+          let waitMs = 0;
+          if (caughtUp) {
+            const remaining = Math.min(writerAt, seenAt) + leaseMs - clock.now();
+            if (remaining <= 0) {
+              await endForLease(deps, plan.topic);
+              return finish(controller);
+            }
+            waitMs = Math.min(remaining, blocking ? MAX_BLOCK_MS : deps.pollMs);
+            if (!blocking) await sleep(clock, waitMs, stop.signal);
+          }
+          const entries = await read(blocking ? waitMs : 0);
+          if (stop.signal.aborted) return finish(controller);
+          caughtUp = entries.length < PAGE;
+          let delivered = false;
+          for (const entry of entries) {
+            cursor = entry.id;
+            const record = decodeRecord(entry);
+            if (record === undefined) continue;
+            if ('seq' in record && record.seq !== undefined) {
+              if (record.seq <= lastSeq) continue;
+              lastSeq = record.seq;
+            }
+            if (isTerminalRecord(record)) return finish(controller);
+            writerAt = writerAt === Number.POSITIVE_INFINITY ? record.at : Math.max(writerAt, record.at);
+            seenAt = clock.now();
+            if (record.kind === 'open') {
+              leaseMs = record.leaseMs;
+              lastSeq = -1;
+            }
+            if (record.kind !== 'chunk') continue;
+            let text = record.text;
+            if (skipLeft > 0) {
+              const dropped = Math.min(skipLeft, text.length);
+              skipLeft -= dropped;
+              text = text.slice(dropped);
+            }
+            if (text === '') continue;
+            controller.enqueue(shape(entry.id, text));
+            delivered = true;
+          }
+          if (delivered) return;
+        }
+      },
+      cancel() {
+        plan.signal?.removeEventListener('abort', onAbort);
+        stop.abort();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+function asChunk(id: string, text: string): ResumableChunk {
+  return { id, text };
+}
+
+/** Shapes a reader's pieces as bare text (no per-chunk transform stream in between: it costs several promise hops a chunk). */
+export function asText(_id: string, text: string): string {
+  return text;
+}
