@@ -27,6 +27,7 @@ describe('backend adapters are imported lazily', () => {
     ['taskstream/adapters/clock', () => import('../../src/adapters/clock/index.js')],
     ['taskstream/adapters/http', () => import('../../src/adapters/http/index.js')],
     ['taskstream/conformance', () => import('../../src/conformance/index.js')],
+    ['taskstream/resumable-stream', () => import('../../src/resumable-stream/index.js')],
   ])('the entry %s loads without ioredis or @upstash/redis', async (_entry, load) => {
     expect(Object.keys(await load()).length).toBeGreaterThan(0);
   });
