@@ -8,6 +8,7 @@ import { createMemoryRepository } from '../../src/adapters/memory/index.js';
 import { checkReadOptions } from '../../src/adapters/shared/validate-request.js';
 import { resolveUpstashOptions } from '../../src/adapters/upstash/options.js';
 import { createPublisher, createSubscriber } from '../../src/defaults.js';
+import { checkSkip } from '../../src/resumable-stream/settings.js';
 import { validateSettings, DEFAULT_SETTINGS } from '../../src/domain/config.js';
 import { TaskStreamError } from '../../src/domain/errors.js';
 import { requireIntegerArgument, requireNonNegativeInteger } from '../../src/domain/validation.js';
@@ -63,6 +64,7 @@ describe('each integer check in the package uses it', () => {
     ['upstash options', () => resolveUpstashOptions({ url: 'https://x.example', token: 't', pollMinMs: 0 }), 'INVALID_CONFIG', 'pollMinMs must be an integer >= 1, got 0'],
     ['SSE options', () => resolveSseOptions({ keepAliveMs: 1.5 }), 'INVALID_CONFIG', 'keepAliveMs must be an integer >= 0, got 1.5'],
     ['SSE retry field', () => formatSseRetry(-5), 'INVALID_ARGUMENT', 'retry must be an integer >= 0, got -5'],
+    ['resumable-stream skipCharacters', () => checkSkip(-1), 'INVALID_ARGUMENT', 'skipCharacters must be an integer >= 0, got -1'],
   ])('%s', (_where, run, code, message) => {
     const err = failure(run);
     expect(err.code).toBe(code);
