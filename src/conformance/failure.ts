@@ -12,6 +12,7 @@ export const RULES = {
   noDrop: 'no drop, no duplicate, in order',
   oneDone: 'exactly one done per message, last',
   info: 'info (stream facts)',
+  terminal: 'rule 10 (one terminal per message)',
 } as const;
 
 /** A broken rule. Its message starts with `[<rule>]` so a report names what broke. */

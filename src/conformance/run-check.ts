@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConformanceFailure } from './failure.js';
+import { ConformanceFailure, RULES } from './failure.js';
 import { defaultNumRuns } from './property.js';
 import { createTimeDriver } from './time.js';
 import type { CheckContext, ConformanceBackend, ConformanceCheck, ConformanceOptions } from './types.js';
@@ -32,6 +32,7 @@ export async function runCheck(check: ConformanceCheck, options: RunCheckOptions
       return topic;
     },
   };
+  let passed = false;
   try {
     const reason = check.skipReason?.(ctx.capabilities, time);
     if (reason !== undefined) return { status: 'skipped', reason };
@@ -42,10 +43,22 @@ export async function runCheck(check: ConformanceCheck, options: RunCheckOptions
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       throw new ConformanceFailure(check.rule, `${check.id}: ${message}`, { cause: err });
     }
+    passed = true;
     return { status: 'passed' };
   } finally {
-    await Promise.allSettled(topics.map((topic) => backend.repository.deleteTopic(topic)));
-    if (backend.cleanup) await backend.cleanup();
-    else await backend.repository.close();
+    try {
+      const deleted = await Promise.allSettled(topics.map((topic) => backend.repository.deleteTopic(topic)));
+      // Every cleanup is also a check of rule 8: a delete that resolved must leave nothing behind.
+      if (passed) await ensureDeleted(backend, topics.filter((_, i) => deleted[i]!.status === 'fulfilled'), check.id);
+    } finally {
+      if (backend.cleanup) await backend.cleanup();
+      else await backend.repository.close();
+    }
   }
+}
+
+async function ensureDeleted(backend: ConformanceBackend, topics: readonly string[], checkId: string): Promise<void> {
+  const left = await Promise.all(topics.map(async (topic) => ((await backend.repository.info(topic)) === null ? undefined : topic)));
+  const still = left.filter((t) => t !== undefined);
+  if (still.length > 0) throw new ConformanceFailure(RULES.deletion, `${checkId}: deleteTopic resolved, yet ${still.length} topic(s) still exist (${still.slice(0, 3).join(', ')})`);
 }

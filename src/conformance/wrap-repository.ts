@@ -9,7 +9,6 @@ export function wrapRepository(inner: StreamRepository, overrides: Partial<Strea
     capabilities: inner.capabilities,
     append: (request) => inner.append(request),
     read: (topic, afterId, options) => inner.read(topic, afterId, options),
-    readMany: (cursors, options) => inner.readMany(cursors, options),
     tailId: (topic) => inner.tailId(topic),
     info: (topic) => inner.info(topic),
     deleteTopic: (topic) => inner.deleteTopic(topic),

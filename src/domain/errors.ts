@@ -9,7 +9,8 @@ import { containsSecret, redactSecrets, sanitizeCause } from './redaction.js';
  * - `INVALID_STREAM_ID`: a string is not a Redis stream id (`ms-seq`, both 64-bit unsigned).
  * - `INVALID_RESUME_POINT`: a `Last-Event-ID` that is malformed, or newer than anything the stream holds.
  * - `DECODE_FAILED`: a stream entry could not be decoded into an event (foreign or malformed payload).
- * - `AFTER_TERMINAL`: something was sent on a message after its `full` or `done`.
+ * - `AFTER_TERMINAL`: something was sent on a message after its `full` or `done` (here, or by another producer: the store refuses it).
+ * - `DUPLICATE_MESSAGE`: a publisher was asked to open a message index it already opened for that task.
  * - `CLOSED`: the publisher, subscriber, context or repository was used after `close()`.
  * - `PUBLISH_FAILED`: the backend refused an append even after the bounded retries.
  * - `BACKEND_UNAVAILABLE`: the backend could not be reached (network, 5xx) after bounded retries.
@@ -24,6 +25,7 @@ export type TaskStreamErrorCode =
   | 'INVALID_RESUME_POINT'
   | 'DECODE_FAILED'
   | 'AFTER_TERMINAL'
+  | 'DUPLICATE_MESSAGE'
   | 'CLOSED'
   | 'PUBLISH_FAILED'
   | 'BACKEND_UNAVAILABLE'

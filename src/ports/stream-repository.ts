@@ -25,6 +25,18 @@ export interface AppendIdempotency {
   readonly seqs: readonly number[];
 }
 
+/**
+ * Ties a batch to one message of the topic so the backend can keep exactly one terminal per
+ * message (rule 10). The backend never parses entry fields: which message a batch belongs to and
+ * whether its last entry is the message's terminal come from here.
+ */
+export interface AppendMessage {
+  /** The message's key within the topic (the publisher sends the message index, `"0"`, `"1"`, …). Non-empty. */
+  readonly key: string;
+  /** True when the batch's last entry is the message's terminal (its `done`); every earlier entry is not. */
+  readonly terminal: boolean;
+}
+
 /** One append: a batch of entries for one topic and the retention that goes with it. */
 export interface AppendRequest {
   /** The stream's key, already prefixed (`task:<id>`). */
@@ -41,6 +53,8 @@ export interface AppendRequest {
   readonly ttlSeconds: number;
   /** When given, retried entries are skipped instead of written twice. */
   readonly idempotency?: AppendIdempotency;
+  /** When given, the batch belongs to one message, and nothing is written after that message's terminal (rule 10). */
+  readonly message?: AppendMessage;
 }
 
 /** What an append did. */
@@ -65,14 +79,18 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
 }
 
-/** One topic's cursor in a multi-topic read. */
+/**
+ * One topic's cursor in a multi-topic read. Not part of the port: the ioredis and Upstash adapters
+ * and the memory backend offer `readMany` beyond it (the library multiplexes concurrent `read`s
+ * inside each backend instead).
+ */
 export interface TopicCursor {
   readonly topic: string;
   /** Entries strictly after this id are returned. Never `$`: use {@link StreamRepository.tailId}. */
   readonly afterId: StreamId;
 }
 
-/** Entries read for one topic in a multi-topic read. Topics with no new entries are left out. */
+/** Entries read for one topic in a multi-topic read (beyond the port, see {@link TopicCursor}). Topics with no new entries are left out. */
 export interface TopicEntries {
   readonly topic: string;
   readonly entries: readonly StreamEntry[];
@@ -106,6 +124,8 @@ export interface StreamRepositoryCapabilities {
   readonly atomicBatchAppend: boolean;
   /** {@link AppendRequest.idempotency} is honoured. */
   readonly idempotentAppend: boolean;
+  /** {@link AppendRequest.message} is honoured: one terminal per message, nothing after it (rule 10). */
+  readonly exactlyOneTerminal: boolean;
 }
 
 /**
@@ -125,9 +145,12 @@ export interface StreamRepositoryCapabilities {
  * 4. **Tail.** `tailId` is the newest id the topic has assigned, or `0-0` for a missing or
  *    empty topic. Subscribers snapshot it once, then read after it.
  * 5. **Blocking.** With `blockMs` and blocking support, a read with nothing to return waits
- *    until an entry arrives on any of its topics (then returns it) or the time runs out (then
- *    returns nothing). Concurrent blocking reads may be multiplexed by the backend but must never
- *    delay its appends. An aborted read resolves promptly with nothing.
+ *    until an entry arrives on its topic (then returns it) or the time runs out (then returns
+ *    nothing). Concurrent blocking reads may be multiplexed by the backend (one server-side wait
+ *    for many topics), but each read gets only its own topic's entries after its own cursor, and
+ *    waiting reads never delay appends. An aborted read resolves promptly with nothing. There is
+ *    no multi-topic read in the port: a process reading many tasks issues one `read` per task,
+ *    and the backend batches them.
  * 6. **Retention.** `maxLen` trims approximately from the oldest end and never removes entries
  *    appended by the current call; `ttlSeconds` sets a sliding expiry that every append renews;
  *    0 disables each (with `ttlSeconds` 0 the append leaves any existing TTL untouched). A batch
@@ -142,22 +165,30 @@ export interface StreamRepositoryCapabilities {
  *    malformed request (empty topic, an entry without fields or with a non-string value, a
  *    negative or fractional `maxLen`/`ttlSeconds`, sequence numbers that are negative, not one per
  *    entry or not increasing, an id that is not `ms-seq`) is rejected with `INVALID_ARGUMENT` or
- *    `INVALID_STREAM_ID` before anything is written.
+ *    `INVALID_STREAM_ID` before anything is written. Producer ids starting with `#` are reserved
+ *    (the terminal record of rule 10 shares the idempotency record) and rejected the same way.
+ * 10. **One terminal per message.** With {@link AppendRequest.message} and
+ *    {@link StreamRepositoryCapabilities.exactlyOneTerminal}, the backend records, atomically with
+ *    the append, that the message's terminal was written (when `message.terminal` is true). Any
+ *    later append for that message that would write at least one entry is rejected as a whole
+ *    with `TaskStreamError` `AFTER_TERMINAL`, writing nothing, not even its non-terminal entries,
+ *    and renewing nothing. Idempotent duplicates are skipped first (rule 7), so a retry of the very
+ *    batch that wrote the terminal still resolves, as duplicates. Of two producers racing to end
+ *    one message, exactly one terminal lands; the other gets `AFTER_TERMINAL`. The record lives
+ *    and expires with the topic (and goes with `deleteTopic`), like the idempotency record.
  */
 export interface StreamRepository {
   /** What this backend supports. */
   readonly capabilities: StreamRepositoryCapabilities;
-  /** Appends a batch to one topic, trims, renews the TTL (rules 1, 2, 6, 7). */
+  /** Appends a batch to one topic, trims, renews the TTL (rules 1, 2, 6, 7, 10). */
   append(request: AppendRequest): Promise<AppendResult>;
   /** Entries of one topic strictly after `afterId` (rules 3, 5). */
   read(topic: string, afterId: StreamId, options?: ReadOptions): Promise<readonly StreamEntry[]>;
-  /** Entries of many topics at once, each after its own cursor; waits when all are empty (rule 5). */
-  readMany(cursors: readonly TopicCursor[], options?: ReadOptions): Promise<readonly TopicEntries[]>;
   /** The newest id of a topic, `0-0` when missing or empty (rule 4). */
   tailId(topic: string): Promise<StreamId>;
   /** Length, bounds, trimming history and TTL of a topic; `null` when it does not exist. */
   info(topic: string): Promise<StreamInfo | null>;
-  /** Removes a topic and its idempotency record (rule 8). Resolves true when it existed. */
+  /** Removes a topic with its idempotency and terminal records (rules 8, 10). Resolves true when it existed. */
   deleteTopic(topic: string): Promise<boolean>;
   /** Releases connections and timers the backend opened (not those supplied by the user). Idempotent. */
   close(): Promise<void>;

@@ -8,7 +8,7 @@ import { loadRepositoryFactory } from '../container/backends.js';
 /** True for anything shaped like the port (duck-typed: repositories from other copies of taskstream count). */
 export function isStreamRepository(value: unknown): value is StreamRepository {
   const v = value as Partial<StreamRepository> | null;
-  return typeof v === 'object' && v !== null && typeof v.append === 'function' && typeof v.readMany === 'function' && typeof v.tailId === 'function' && typeof v.capabilities === 'object';
+  return typeof v === 'object' && v !== null && typeof v.append === 'function' && typeof v.read === 'function' && typeof v.tailId === 'function' && typeof v.capabilities === 'object';
 }
 
 function isIoredisClient(value: unknown): value is Redis | Cluster {

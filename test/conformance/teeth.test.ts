@@ -20,6 +20,10 @@ const cases: readonly [keyof typeof brokenBackends, string, RegExp][] = [
   ['lostWakeup', 'reads-and-blocking/append-wakes-readers', /^\[rule 5 \(blocking\)\] entries handed to a woken read/],
   ['infoHidesTrimming', 'subscriber-no-drop/overtaken-reader-gets-gap', /^\[rule 6 \(retention\)\] want one gap item for a reader overtaken by trimming, got 0/],
   ['infoHidesTrimming', 'trimming-and-ttl/maxlen-trims-oldest', /^\[info \(stream facts\)\] info after trimming/],
+  ['ignoresTerminal', 'one-terminal/nothing-after-terminal', /^\[rule 10 \(one terminal per message\)\] a delta for message 0 after its terminal: expected a rejection with AFTER_TERMINAL/],
+  ['ignoresTerminal', 'one-terminal/racing-producers', /^\[rule 10 \(one terminal per message\)\] property failed .*seed -?\d+.*terminals stored for one message/s],
+  ['ignoresTerminal', 'publisher-ordering/exactly-one-done-last', /^\[exactly one done per message, last\] property failed .*seed -?\d+/s],
+  ['refusesTerminalRetry', 'one-terminal/retry-of-terminal-batch-is-duplicate', /^\[rule 10 \(one terminal per message\)\] a retry of the batch that wrote the terminal was refused/],
 ];
 
 describe('conformance suite teeth: broken backends fail, naming the broken rule', () => {

@@ -15,7 +15,6 @@ function closeSpy(inner: StreamRepository): StreamRepository & { closes: number 
     capabilities: inner.capabilities,
     append: inner.append.bind(inner),
     read: inner.read.bind(inner),
-    readMany: inner.readMany.bind(inner),
     tailId: inner.tailId.bind(inner),
     info: inner.info.bind(inner),
     deleteTopic: inner.deleteTopic.bind(inner),

@@ -8,6 +8,7 @@ import type { ConformanceBackend } from '../../src/conformance/index.js';
 import type { AppendRequest, ReadOptions, StreamRepository, StreamEntry } from '../../src/ports/stream-repository.js';
 import { compareStreamIds, type StreamId } from '../../src/domain/stream-id.js';
 import { wrapRepository } from '../../src/conformance/wrap-repository.js';
+import { TaskStreamError } from '../../src/domain/errors.js';
 
 const wrap = wrapRepository;
 
@@ -72,7 +73,6 @@ function ignoresIdempotency(inner: StreamRepository): StreamRepository {
 function ignoresAbort(inner: StreamRepository): StreamRepository {
   return wrap(inner, {
     read: (topic, afterId, options) => inner.read(topic, afterId, { ...options, signal: undefined }),
-    readMany: (cursors, options) => inner.readMany(cursors, { ...options, signal: undefined }),
   });
 }
 
@@ -95,6 +95,32 @@ function infoHidesTrimming(inner: StreamRepository): StreamRepository {
   } });
 }
 
+/** Claims one terminal per message but ignores the terminal record: a second done, and entries after it, are written. */
+function ignoresTerminal(inner: StreamRepository): StreamRepository {
+  return wrap(inner, { append: ({ message: _dropped, ...request }) => inner.append(request) });
+}
+
+/**
+ * Checks the terminal record before idempotency: a retry of the batch that wrote a message's done
+ * (after a lost reply) is refused with AFTER_TERMINAL instead of counted as duplicates.
+ */
+function refusesTerminalRetry(inner: StreamRepository): StreamRepository {
+  const ended = new Set<string>();
+  return wrap(inner, {
+    async append(request) {
+      const key = request.message === undefined ? undefined : `${request.topic}\n${request.message.key}`;
+      if (key !== undefined && ended.has(key)) throw new TaskStreamError('AFTER_TERMINAL', 'message already ended');
+      const result = await inner.append(request);
+      if (key !== undefined && request.message?.terminal === true) ended.add(key);
+      return result;
+    },
+    async deleteTopic(topic) {
+      for (const key of ended) if (key.startsWith(`${topic}\n`)) ended.delete(key);
+      return inner.deleteTopic(topic);
+    },
+  });
+}
+
 /** Every broken backend, by the rule it breaks. */
 export const brokenBackends = {
   dollarAfterEmptyBlock,
@@ -106,6 +132,8 @@ export const brokenBackends = {
   ignoresAbort,
   lostWakeup,
   infoHidesTrimming,
+  ignoresTerminal,
+  refusesTerminalRetry,
 } as const;
 
 /** A conformance factory for the memory backend broken by `breakIt` (or healthy without it). */

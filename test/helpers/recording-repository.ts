@@ -1,4 +1,4 @@
-import type { AppendRequest, AppendResult, StreamEntry, StreamInfo, StreamRepository, TopicCursor, TopicEntries } from '../../src/ports/stream-repository.js';
+import type { AppendRequest, AppendResult, StreamEntry, StreamInfo, StreamRepository } from '../../src/ports/stream-repository.js';
 import type { StreamId } from '../../src/domain/stream-id.js';
 import { compareStreamIds } from '../../src/domain/stream-id.js';
 import { TaskStreamError } from '../../src/domain/errors.js';
@@ -18,7 +18,7 @@ interface Gate {
  * appends are in flight per topic so tests can check "never two appends at once".
  */
 export class RecordingRepository implements StreamRepository {
-  readonly capabilities = { blockingReads: false, atomicBatchAppend: true, idempotentAppend: true };
+  readonly capabilities = { blockingReads: false, atomicBatchAppend: true, idempotentAppend: true, exactlyOneTerminal: false };
   /** Every append call, in call order (including failed ones). */
   readonly requests: AppendRequest[] = [];
   readonly #topics = new Map<string, StreamEntry[]>();
@@ -107,15 +107,6 @@ export class RecordingRepository implements StreamRepository {
 
   async read(topic: string, afterId: StreamId): Promise<readonly StreamEntry[]> {
     return this.entries(topic).filter((e) => compareStreamIds(e.id, afterId) > 0);
-  }
-
-  async readMany(cursors: readonly TopicCursor[]): Promise<readonly TopicEntries[]> {
-    const out: TopicEntries[] = [];
-    for (const c of cursors) {
-      const entries = await this.read(c.topic, c.afterId);
-      if (entries.length > 0) out.push({ topic: c.topic, entries });
-    }
-    return out;
   }
 
   async tailId(topic: string): Promise<StreamId> {

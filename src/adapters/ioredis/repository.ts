@@ -39,7 +39,7 @@ export interface RepositorySettings {
 
 /** {@link StreamRepository} on ioredis. Build it with `createIoredisRepository`. */
 export class IoredisRepository implements StreamRepository {
-  readonly capabilities: StreamRepositoryCapabilities = { blockingReads: true, atomicBatchAppend: true, idempotentAppend: true };
+  readonly capabilities: StreamRepositoryCapabilities = { blockingReads: true, atomicBatchAppend: true, idempotentAppend: true, exactlyOneTerminal: true };
   readonly #connection: ResolvedConnection;
   readonly #settings: RepositorySettings;
   readonly #readers: ReaderRouter;

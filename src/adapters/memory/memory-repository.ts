@@ -25,12 +25,15 @@ interface Topic {
   expiresAt: number | null;
   /** producerId -> highest sequence appended. */
   readonly producers: Map<string, number>;
+  /** message key -> id of its terminal (port rule 10). */
+  readonly terminals: Map<string, StreamId>;
 }
 
 const CAPABILITIES: StreamRepositoryCapabilities = Object.freeze({
   blockingReads: true,
   atomicBatchAppend: true,
   idempotentAppend: true,
+  exactlyOneTerminal: true,
 });
 
 /**
@@ -78,8 +81,14 @@ export class MemoryStreamRepository implements StreamRepository {
     }
     // A retry of an append that fully landed: no XADD, so no EXPIRE either; the TTL stays as it is.
     if (skip === req.entries.length) return { ids: [], duplicates: skip };
+    const terminalId = req.message === undefined ? undefined : topic?.terminals.get(req.message.key);
+    if (terminalId !== undefined) {
+      throw new TaskStreamError('AFTER_TERMINAL', `append refused: message ${req.message!.key} of ${req.topic} already has its terminal (${terminalId}); nothing was written`, {
+        details: { topic: req.topic, message: req.message!.key, terminalId },
+      });
+    }
     if (topic === undefined) {
-      topic = { log: new StreamLog(this.#options), expiresAt: null, producers: new Map() };
+      topic = { log: new StreamLog(this.#options), expiresAt: null, producers: new Map(), terminals: new Map() };
       this.#topics.set(req.topic, topic);
     }
     // One `XADD MAXLEN ~ max(maxLen, batch size)` per entry: never trims what this call wrote,
@@ -93,6 +102,7 @@ export class MemoryStreamRepository implements StreamRepository {
     if (req.producerId !== undefined && req.seqs !== undefined) {
       topic.producers.set(req.producerId, req.seqs[req.seqs.length - 1]!);
     }
+    if (req.message?.terminal === true) topic.terminals.set(req.message.key, ids[ids.length - 1]!);
     if (req.ttlSeconds > 0) topic.expiresAt = now + req.ttlSeconds * 1000;
     this.#blocked.notify(req.topic);
     return { ids, duplicates: skip };
@@ -109,6 +119,11 @@ export class MemoryStreamRepository implements StreamRepository {
     return this.#readOrWait([cursor.topic], opts, collect, []);
   }
 
+  /**
+   * Entries of many topics at once, each after its own cursor (as `XREAD` with several keys);
+   * waits while all are empty. Beyond the port: kept as the reference model the ioredis adapter's
+   * own `readMany` is compared with (`test/adapters/ioredis/differential.test.ts`).
+   */
   async readMany(cursors: readonly TopicCursor[], options?: ReadOptions): Promise<readonly TopicEntries[]> {
     this.#ensureOpen();
     const checked = checkCursors(cursors);

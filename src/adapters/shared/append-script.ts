@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { AppendRequest } from '../../ports/stream-repository.js';
 import type { StreamId } from '../../domain/stream-id.js';
+import { TaskStreamError } from '../../domain/errors.js';
+import { TERMINAL_FIELD_PREFIX } from './validate-request.js';
 
 /**
  * The append script every Redis backend sends (ioredis over RESP, Upstash over REST).
@@ -10,8 +12,14 @@ import type { StreamId } from '../../domain/stream-id.js';
  * slot (see `producersKeyFor`), so it runs unchanged on Redis Cluster.
  *
  * KEYS: topic, producers hash. ARGV: maxLen, ttlSeconds, producerId ('' = none), entry count,
- * then per entry: seq ('' = none), field count, field/value pairs.
- * Returns `{duplicates, ttlFailed, id...}`.
+ * terminal field (`#done:<message key>`, '' = no message), '1' when the last entry is that
+ * message's terminal, then per entry: seq ('' = none), field count, field/value pairs.
+ * Returns `{duplicates, ttlFailed, id...}`, or `{-1, terminal id}` when refused (port rule 10).
+ *
+ * One terminal per message (rule 10): the terminal's id is kept in the producers hash under the
+ * terminal field. Once it is there, the first entry that is not an idempotent duplicate makes the
+ * script return `-1` before any write (duplicates come first: sequences increase), so a refused
+ * batch writes nothing, while a retry of the batch that wrote the terminal is all duplicates.
  *
  * `ttlSeconds` 0 sends no EXPIRE: a new key has no TTL, an existing one keeps its own (as a bare
  * `XADD` would; the memory backend does the same).
@@ -25,15 +33,16 @@ local maxLen = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
 local producer = ARGV[3]
 local count = tonumber(ARGV[4])
+local doneField = ARGV[5]
+-- One read of both records; HMGET answers false for the '' field a request without them sends.
+local rec = redis.call('HMGET', KEYS[2], producer, doneField)
 local last = nil
-if producer ~= '' then
-  local v = redis.call('HGET', KEYS[2], producer)
-  if v then last = tonumber(v) end
-end
+if producer ~= '' and rec[1] then last = tonumber(rec[1]) end
+local doneId = doneField ~= '' and rec[2]
 local trimTo = maxLen
 if maxLen > 0 and count > maxLen then trimTo = count end
 local result = {0, 0}
-local pos = 5
+local pos = 7
 local written = 0
 local newLast = nil
 for i = 1, count do
@@ -45,6 +54,7 @@ for i = 1, count do
   if producer ~= '' and last ~= nil and seq ~= nil and seq <= last then
     result[1] = result[1] + 1
   else
+    if doneId then return {-1, doneId} end
     local args = {KEYS[1]}
     if maxLen > 0 then
       args[2] = 'MAXLEN'; args[3] = '~'; args[4] = trimTo
@@ -56,7 +66,10 @@ for i = 1, count do
     if seq ~= nil then last = seq; newLast = seqArg end
   end
 end
-if producer ~= '' and newLast ~= nil then redis.call('HSET', KEYS[2], producer, newLast) end
+local set = {}
+if producer ~= '' and newLast ~= nil then set[1] = producer; set[2] = newLast end
+if ARGV[6] == '1' and written > 0 then set[#set + 1] = doneField; set[#set + 1] = result[#result] end
+if #set > 0 then redis.call('HSET', KEYS[2], unpack(set)) end
 if written > 0 and ttl > 0 then
   local r = redis.pcall('EXPIRE', KEYS[1], ARGV[2])
   if type(r) == 'table' and r.err then result[2] = 1 end
@@ -74,7 +87,15 @@ export const APPEND_SHA = createHash('sha1').update(APPEND_LUA).digest('hex');
 /** The argument list (after the keys) the script expects for `request`. */
 export function appendArgs(request: AppendRequest): (string | number)[] {
   const idem = request.idempotency;
-  const args: (string | number)[] = [request.maxLen, request.ttlSeconds, idem?.producerId ?? '', request.entries.length];
+  const message = request.message;
+  const args: (string | number)[] = [
+    request.maxLen,
+    request.ttlSeconds,
+    idem?.producerId ?? '',
+    request.entries.length,
+    message === undefined ? '' : terminalField(message.key),
+    message?.terminal === true ? '1' : '0',
+  ];
   request.entries.forEach((fields, i) => {
     const seq = idem?.seqs[i];
     args.push(seq === undefined ? '' : String(seq));
@@ -92,8 +113,20 @@ export interface AppendReply {
   readonly ttlFailed: boolean;
 }
 
+/** The producers-hash field holding the terminal id of the message `key` (port rule 10). */
+export function terminalField(key: string): string {
+  return `${TERMINAL_FIELD_PREFIX}done:${key}`;
+}
+
+/** Decodes the script's reply; a refusal under port rule 10 throws `AFTER_TERMINAL`. */
 export function parseAppendReply(reply: unknown): AppendReply {
   const items = reply as unknown[];
+  if (Number(items[0]) === -1) {
+    const terminalId = String(items[1]);
+    throw new TaskStreamError('AFTER_TERMINAL', `append refused: the message's terminal is already written (${terminalId}); nothing was written`, {
+      details: { terminalId },
+    });
+  }
   return {
     duplicates: Number(items[0]),
     ttlFailed: Number(items[1]) === 1,

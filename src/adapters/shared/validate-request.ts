@@ -2,7 +2,7 @@ import { requireIntegerArgument } from '../../domain/validation.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { parseStreamId } from '../../domain/stream-id.js';
 import type { ParsedStreamId } from '../../domain/stream-id.js';
-import type { AppendRequest, EntryFields, ReadOptions, TopicCursor } from '../../ports/stream-repository.js';
+import type { AppendMessage, AppendRequest, EntryFields, ReadOptions, TopicCursor } from '../../ports/stream-repository.js';
 
 /** An append request checked and copied: later changes by the caller cannot reach the store. */
 export interface CheckedAppend {
@@ -12,6 +12,8 @@ export interface CheckedAppend {
   readonly ttlSeconds: number;
   readonly producerId: string | undefined;
   readonly seqs: readonly number[] | undefined;
+  /** The message the batch belongs to (port rule 10), copied. */
+  readonly message: AppendMessage | undefined;
 }
 
 /** Read options with defaults: `count` 0 = all, `blockMs` 0 = do not wait. */
@@ -61,9 +63,12 @@ export function checkAppend(request: AppendRequest): CheckedAppend {
   const entries = request.entries.map(copyFields);
   const maxLen = requireIntegerArgument('maxLen', request.maxLen);
   const ttlSeconds = requireIntegerArgument('ttlSeconds', request.ttlSeconds);
+  const message = checkMessage(request.message);
   const idem = request.idempotency;
-  if (idem === undefined) return { topic, entries, maxLen, ttlSeconds, producerId: undefined, seqs: undefined };
+  if (idem === undefined) return { topic, entries, maxLen, ttlSeconds, producerId: undefined, seqs: undefined, message };
   if (typeof idem.producerId !== 'string' || idem.producerId === '') throw invalid('idempotency.producerId must be a non-empty string');
+  // Fields starting with '#' in the idempotency record hold terminals (see TERMINAL_FIELD_PREFIX).
+  if (idem.producerId.startsWith(TERMINAL_FIELD_PREFIX)) throw invalid(`idempotency.producerId must not start with "${TERMINAL_FIELD_PREFIX}" (reserved)`);
   if (!Array.isArray(idem.seqs) || idem.seqs.length !== entries.length) {
     throw invalid('idempotency.seqs must hold one sequence number per entry', { entries: entries.length });
   }
@@ -72,7 +77,22 @@ export function checkAppend(request: AppendRequest): CheckedAppend {
     requireIntegerArgument(`idempotency.seqs[${i}]`, seq);
     if (i > 0 && seq <= seqs[i - 1]!) throw invalid('idempotency.seqs must be strictly increasing', { index: i });
   });
-  return { topic, entries, maxLen, ttlSeconds, producerId: idem.producerId, seqs };
+  return { topic, entries, maxLen, ttlSeconds, producerId: idem.producerId, seqs, message };
+}
+
+/**
+ * The idempotency record's fields for terminals start with this (`#done:<message key>`); producer
+ * ids may not, so the two never collide (port rule 9).
+ */
+export const TERMINAL_FIELD_PREFIX = '#';
+
+function checkMessage(message: unknown): AppendMessage | undefined {
+  if (message === undefined) return undefined;
+  const m = message as Partial<AppendMessage> | null;
+  if (typeof m !== 'object' || m === null) throw invalid('message must be an object { key, terminal }');
+  if (typeof m.key !== 'string' || m.key === '') throw invalid('message.key must be a non-empty string');
+  if (typeof m.terminal !== 'boolean') throw invalid(`message.terminal must be a boolean, got ${typeof m.terminal}`);
+  return Object.freeze({ key: m.key, terminal: m.terminal });
 }
 
 /** Validates read options; `count` 0 means all, as `XREAD COUNT 0` does. */

@@ -80,7 +80,7 @@ export class UpstashRepository implements StreamRepository {
 
   /** Blocking reads while `readMode` is `block`, or `auto` and the server has not refused one. */
   get capabilities(): StreamRepositoryCapabilities {
-    return { blockingReads: this.#mode !== 'poll', atomicBatchAppend: true, idempotentAppend: true };
+    return { blockingReads: this.#mode !== 'poll', atomicBatchAppend: true, idempotentAppend: true, exactlyOneTerminal: true };
   }
 
   /** How reads wait now: `poll` once `auto` has fallen back. */

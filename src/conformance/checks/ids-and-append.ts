@@ -146,6 +146,9 @@ export const idsAndAppendChecks: readonly ConformanceCheck[] = [
         ['seqs not increasing', () => ctx.repository.append({ topic, entries: [{ n: '6' }, { n: '7' }], ...KEEP, idempotency: { producerId: 'p', seqs: [2, 1] } })],
         ['negative seq', () => ctx.repository.append({ topic, entries: [{ n: '8' }], ...KEEP, idempotency: { producerId: 'p', seqs: [-1] } })],
         ['seqs count differs', () => ctx.repository.append({ topic, entries: [{ n: '9' }], ...KEEP, idempotency: { producerId: 'p', seqs: [1, 2] } })],
+        ['reserved producer id', () => ctx.repository.append({ topic, entries: [{ n: '10' }], ...KEEP, idempotency: { producerId: '#done:0', seqs: [1] } })],
+        ['empty message key', () => ctx.repository.append({ topic, entries: [{ n: '11' }], ...KEEP, message: { key: '', terminal: true } })],
+        ['non-boolean message.terminal', () => ctx.repository.append({ topic, entries: [{ n: '12' }], ...KEEP, message: { key: '0', terminal: 'yes' as unknown as boolean } })],
       ];
       for (const [what, call] of bad) await ensureRejects(call, 'INVALID_ARGUMENT', RULES.errors, what);
       ensureEqual((await readAll(ctx.repository, topic)).map((e) => e.id), kept, RULES.errors, 'entries after rejected appends');

@@ -1,9 +1,10 @@
 import type { ConformanceCheck } from '../types.js';
 import { idempotentAppendChecks } from './idempotent-append.js';
 import { idsAndAppendChecks } from './ids-and-append.js';
-import { multiTopicReadsChecks } from './multi-topic-reads.js';
+import { oneTerminalChecks } from './one-terminal.js';
 import { publisherOrderingChecks } from './publisher-ordering.js';
 import { readsAndBlockingChecks } from './reads-and-blocking.js';
+import { streamFactsChecks } from './stream-facts.js';
 import { subscriberNoDropChecks } from './subscriber-no-drop.js';
 import { tailAndCursorChecks } from './tail-and-cursor.js';
 import { trimmingAndTtlChecks } from './trimming-and-ttl.js';
@@ -12,10 +13,11 @@ import { trimmingAndTtlChecks } from './trimming-and-ttl.js';
 export const conformanceModules: Readonly<Record<string, readonly ConformanceCheck[]>> = {
   'ids-and-append': idsAndAppendChecks,
   'tail-and-cursor': tailAndCursorChecks,
+  'stream-facts': streamFactsChecks,
   'reads-and-blocking': readsAndBlockingChecks,
   'trimming-and-ttl': trimmingAndTtlChecks,
-  'multi-topic-reads': multiTopicReadsChecks,
   'idempotent-append': idempotentAppendChecks,
+  'one-terminal': oneTerminalChecks,
   'publisher-ordering': publisherOrderingChecks,
   'subscriber-no-drop': subscriberNoDropChecks,
 };

@@ -119,6 +119,31 @@ export const readsAndBlockingChecks: readonly ConformanceCheck[] = [
     },
   },
   {
+    id: `${M}/concurrent-reads-wake-their-own`,
+    rule: RULES.blocking,
+    title: 'of blocking reads waiting on different topics at once, an append wakes exactly the read of its topic, with only its entries',
+    skipReason: needsBlocking,
+    async run(ctx) {
+      // Backends that multiplex waiting reads into one server-side wait must still route each entry to its own reader.
+      const [a, b, c] = [ctx.topic('a'), ctx.topic('b'), ctx.topic('c')];
+      const blockMs = longBlock(ctx.blockMs, ctx.time.controllable);
+      const stopA = new AbortController();
+      const reads = [a, b, c].map((topic) => ctx.repository.read(topic, '0-0', { blockMs, count: 10, ...(topic === a ? { signal: stopA.signal } : {}) }));
+      await ctx.time.settle();
+      await appendProbes(ctx, b, 0, 2, { batch: 2 });
+      ensure(await ctx.time.settlesWithin(reads[1]!, 0), RULES.blocking, 'a blocking read was not woken by an append to its topic');
+      ensureEqual(numbers(await reads[1]!), [0, 1], RULES.blocking, 'entries handed to the woken read');
+      ensure(await ctx.time.pendingAfter(reads[0]!, 0), RULES.blocking, 'a read of another topic returned when b got entries');
+      await appendProbes(ctx, c, 10, 1);
+      ensure(await ctx.time.settlesWithin(reads[2]!, 0), RULES.blocking, 'the read of c was not woken by an append to c');
+      ensureEqual(numbers(await reads[2]!), [10], RULES.blocking, 'entries handed to the read of c');
+      ensure(await ctx.time.pendingAfter(reads[0]!, 0), RULES.blocking, 'a read of another topic returned when c got entries');
+      stopA.abort();
+      ensure(await ctx.time.settlesWithin(reads[0]!, 0), RULES.blocking, 'the read of a did not end when aborted');
+      ensureEqual(await reads[0]!, [], RULES.blocking, 'the read of a topic that got nothing');
+    },
+  },
+  {
     id: `${M}/blocked-read-does-not-delay-appends`,
     rule: RULES.blocking,
     title: 'appends (to any topic) complete promptly while reads are blocked',

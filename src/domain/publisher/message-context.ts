@@ -31,7 +31,12 @@ export interface MessageContext extends AsyncDisposable {
    * Only `done`/`close` may follow. Rejects `AFTER_TERMINAL`/`CLOSED` when too late, `PUBLISH_FAILED` when the backend failed.
    */
   full(content: MessageContent): Promise<void>;
-  /** Drains, then publishes the terminal `done` carrying `fields`; resolves once every entry of the message is appended. */
+  /**
+   * Drains, then publishes the terminal `done` carrying `fields`; resolves once every entry of the message is appended.
+   * Rejects `AFTER_TERMINAL` when the store already holds a `done` for this message from another
+   * producer (another publisher or process opened the same index): nothing of this context is
+   * written after that `done`.
+   */
   done(fields?: ExtraFields): Promise<void>;
   /**
    * Drains and ends the message, synthesizing an empty `done` unless `done()` was called.
@@ -85,6 +90,7 @@ export class MessageContextImpl implements MessageContext {
       logger: deps.logger,
       topic: deps.topic,
       producerId: deps.producerId,
+      messageKey: String(deps.index),
       maxLen: settings.maxLen,
       ttlSeconds: settings.ttlSeconds,
       retry: deps.retry,
@@ -184,7 +190,7 @@ export class MessageContextImpl implements MessageContext {
     this.#state = 'done';
     this.#detachSignal?.();
     this.#seal();
-    this.#push(entry);
+    this.#push({ ...entry, terminal: true });
     const terminal = this.#queue.waitFor(entry.seq);
     this.#terminal = terminal;
     terminal.then(this.#deps.onSettled, this.#deps.onSettled);

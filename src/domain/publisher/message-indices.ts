@@ -7,6 +7,8 @@ interface TaskIndices {
   open: number;
   /** Last open, settle or task event, on the clock. */
   lastUsedMs: number;
+  /** Indexes opened, so a second context for one message is refused. */
+  readonly opened: Set<number>;
 }
 
 /** With `ttlSeconds` 0 (streams never expire), idle tasks kept before the least recently used is forgotten. */
@@ -16,7 +18,8 @@ export const MAX_IDLE_TASKS_WITHOUT_TTL = 10_000;
 const SWEEP_STEPS = 8;
 
 /**
- * The next free message index of each task, for `Publisher.open` without an `index`. Bounded: a
+ * The next free message index of each task, for `Publisher.open` without an `index`, and the
+ * indexes already opened (a second context for one message is refused). Bounded: a
  * task is forgotten at its terminal status, or once it has had no open message and no event for
  * longer than the stream TTL (its stream has expired by then, so numbering again from 0 is what a
  * fresh stream wants). With `ttlSeconds` 0, at most {@link MAX_IDLE_TASKS_WITHOUT_TTL} idle tasks
@@ -48,10 +51,16 @@ export class MessageIndices {
 
   /** A message of `taskId` with `index` was opened. */
   opened(taskId: string, index: number): void {
-    const task = this.#touch(taskId) ?? { next: 0, open: 0, lastUsedMs: this.#clock.now() };
+    const task = this.#touch(taskId) ?? { next: 0, open: 0, lastUsedMs: this.#clock.now(), opened: new Set<number>() };
     task.next = Math.max(task.next, index + 1);
     task.open++;
+    task.opened.add(index);
     this.#tasks.set(taskId, task);
+  }
+
+  /** Whether a message of `taskId` with `index` was opened (and the task not forgotten since). */
+  wasOpened(taskId: string, index: number): boolean {
+    return this.#tasks.get(taskId)?.opened.has(index) ?? false;
   }
 
   /** A message of `taskId` has settled (its `done` or its failure). */

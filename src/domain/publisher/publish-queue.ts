@@ -20,6 +20,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({ maxAttempts: 5,
 export interface QueuedEntry {
   readonly seq: number;
   readonly fields: EntryFields;
+  /** True for the message's terminal (`done`), always the last entry the queue gets. */
+  readonly terminal?: boolean;
 }
 
 /** Options of a {@link PublishQueue}. */
@@ -30,6 +32,8 @@ export interface PublishQueueOptions {
   readonly topic: string;
   /** Idempotency producer id: unique per topic, stable for the queue's life. */
   readonly producerId: string;
+  /** The message key sent with every append (port rule 10), when the queue carries one message. */
+  readonly messageKey?: string;
   readonly maxLen: number;
   readonly ttlSeconds: number;
   readonly retry: RetryPolicy;
@@ -47,7 +51,7 @@ interface Waiter {
   readonly reject: (error: TaskStreamError) => void;
 }
 
-const PERMANENT_CODES = new Set(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'UNSUPPORTED']);
+const PERMANENT_CODES = new Set(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'UNSUPPORTED', 'AFTER_TERMINAL']);
 
 /** True when retrying `error` cannot help (bad credentials, a rejected command, a closed backend). */
 export function isPermanentError(error: unknown): boolean {
@@ -116,7 +120,7 @@ export class PublishQueue {
   }
 
   async #send(batch: readonly QueuedEntry[], attempt: number): Promise<void> {
-    const { repository, topic, producerId, maxLen, ttlSeconds, retry, logger, clock } = this.#options;
+    const { repository, topic, producerId, messageKey, maxLen, ttlSeconds, retry, logger, clock } = this.#options;
     try {
       await repository.append({
         topic,
@@ -124,9 +128,20 @@ export class PublishQueue {
         maxLen,
         ttlSeconds,
         idempotency: { producerId, seqs: batch.map((e) => e.seq) },
+        ...(messageKey === undefined ? {} : { message: { key: messageKey, terminal: batch[batch.length - 1]?.terminal === true } }),
       });
     } catch (err) {
       if (this.#failure !== undefined) return;
+      if (TaskStreamError.is(err, 'AFTER_TERMINAL')) {
+        // Another producer (a second process, a retried job) already ended this message: the store refused the batch whole.
+        this.fail(
+          new TaskStreamError('AFTER_TERMINAL', `append to ${topic} refused: message ${messageKey ?? '?'} already has its done from another producer; ${this.#pending.length} entries not written`, {
+            cause: err,
+            details: { topic, producerId, message: messageKey, unsent: this.#pending.length },
+          }),
+        );
+        return;
+      }
       if (attempt >= retry.maxAttempts || isPermanentError(err)) {
         this.fail(
           new TaskStreamError('PUBLISH_FAILED', `append to ${topic} failed after ${attempt} attempt(s): ${errorMessage(err)}`, {

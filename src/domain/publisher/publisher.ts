@@ -59,7 +59,12 @@ export interface OpenOptions {
 
 /** Writes task events. One per process is typical; it holds no timer while idle. */
 export interface Publisher {
-  /** Opens a message of `taskId`. Throws `INVALID_ARGUMENT` (bad id/index), `ABORTED` (signal already aborted), `CLOSED`. */
+  /**
+   * Opens a message of `taskId`. Throws `INVALID_ARGUMENT` (bad id/index), `DUPLICATE_MESSAGE`
+   * (this publisher already opened that index of the task, since the task's last terminal status),
+   * `ABORTED` (signal already aborted), `CLOSED`. Across publishers the store keeps one `done` per
+   * message: the later one is refused with `AFTER_TERMINAL`.
+   */
   open(taskId: string, options?: OpenOptions): MessageContext;
   /** Publishes a task status change; resolves once appended. */
   updateTask(taskId: string, status: string, fields?: ExtraFields): Promise<void>;
@@ -127,6 +132,11 @@ export function createDomainPublisher(options: PublisherOptions): Publisher {
       }
       const index = openOptions.index ?? indices.next(taskId);
       requireIntegerArgument('index', index, 0, { taskId });
+      if (indices.wasOpened(taskId, index)) {
+        throw new TaskStreamError('DUPLICATE_MESSAGE', `message ${index} of task ${taskId} was already opened by this publisher; a second context would write a second done`, {
+          details: { taskId, index },
+        });
+      }
       validateParentTaskMessage(openOptions.parentTaskMessage);
       const context: MessageContextImpl = new MessageContextImpl(
         {

@@ -19,7 +19,6 @@ async function finishedTask(options: { failingStart?: { on: boolean } } = {}) {
         capabilities: memory.capabilities,
         append: (r) => memory.append(r),
         read: (t, a, o) => memory.read(t, a, o),
-        readMany: (c, o) => memory.readMany(c, o),
         tailId: (t) => (flag.on ? down() : memory.tailId(t)),
         info: (t) => (flag.on ? down() : memory.info(t)),
         deleteTopic: (t) => memory.deleteTopic(t),

@@ -19,7 +19,6 @@ function instrumented(inner: StreamRepository) {
       if (state.failing) return Promise.reject(new TaskStreamError('BACKEND_UNAVAILABLE', 'connection refused'));
       return inner.read(topic, after, options);
     },
-    readMany: (c, o) => inner.readMany(c, o),
     tailId: (t) => (state.failingStart ? Promise.reject(new TaskStreamError('BACKEND_UNAVAILABLE', 'down')) : inner.tailId(t)),
     info: (t) => (state.failingStart ? Promise.reject(new TaskStreamError('BACKEND_UNAVAILABLE', 'down')) : inner.info(t)),
     deleteTopic: (t) => {

@@ -66,7 +66,8 @@ function opArb(ttls: number[], withWait: boolean): fc.Arbitrary<Op> {
 class Side {
   readonly ordinalOf = new Map<string, number>();
   readonly idOf: string[] = [];
-  constructor(readonly repo: StreamRepository) {}
+  // readMany is beyond the port; both backends offer it as XREAD with several keys.
+  constructor(readonly repo: StreamRepository & Pick<IoredisRepository, 'readMany'>) {}
   // Ids are per topic: two topics may assign the same id, so the key includes the topic.
   learn(topic: string, ids: readonly string[], firstOrdinal: number): void {
     ids.forEach((id, i) => {

@@ -161,7 +161,7 @@ describe('memory repository appends', () => {
 describe('memory repository lifecycle', () => {
   it('advertises its capabilities', () => {
     const { repo } = setup();
-    expect(repo.capabilities).toEqual({ blockingReads: true, atomicBatchAppend: true, idempotentAppend: true });
+    expect(repo.capabilities).toEqual({ blockingReads: true, atomicBatchAppend: true, idempotentAppend: true, exactlyOneTerminal: true });
   });
 
   it('rejects every call after close with CLOSED; close is idempotent', async () => {

@@ -29,6 +29,18 @@ describe('MessageIndices', () => {
     expect(indices.size).toBe(0);
   });
 
+  it('remembers which indexes were opened, as long as it remembers the task', async () => {
+    const clock = new FakeClock();
+    const indices = new MessageIndices(clock, 60);
+    indices.opened('a', 3);
+    indices.settled('a');
+    expect(indices.wasOpened('a', 3)).toBe(true);
+    expect(indices.wasOpened('a', 0)).toBe(false);
+    await clock.advance(60_001);
+    indices.next('b');
+    expect(indices.wasOpened('a', 3)).toBe(false);
+  });
+
   it('never forgets a task with an open message, however long it stays open', async () => {
     const clock = new FakeClock();
     const indices = new MessageIndices(clock, 60);

@@ -22,11 +22,35 @@ describe('createPublisher', () => {
     expect(h.publisher.open('a').index).toBe(9);
   });
 
-  it('gives every message context its own producer id, even for a reused index', () => {
+  it('gives every message context its own producer id, even for an index reused after the task ended', async () => {
     const h = harness();
-    const ids = [h.publisher.open('a', { index: 0 }), h.publisher.open('a', { index: 0 }), h.publisher.open('b', { index: 0 })].map((c) => c.producerId);
+    const first = h.publisher.open('a', { index: 0 });
+    await first.done();
+    await h.publisher.updateTask('a', 'COMPLETED');
+    const ids = [first, h.publisher.open('a', { index: 0 }), h.publisher.open('b', { index: 0 })].map((c) => c.producerId);
     expect(new Set(ids).size).toBe(3);
     expect(ids.every((id) => id.startsWith('pub:'))).toBe(true);
+  });
+
+  it('refuses to open an index twice with DUPLICATE_MESSAGE, synchronously, writing nothing', async () => {
+    const h = harness();
+    const ctx = h.publisher.open('a', { index: 0 });
+    h.publisher.open('a'); // index 1
+    let thrown: unknown;
+    try {
+      h.publisher.open('a', { index: 0, start: { type: 'text', author: 'agent', content: '' } });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(TaskStreamError.is(thrown, 'DUPLICATE_MESSAGE')).toBe(true);
+    expect((thrown as TaskStreamError).details).toEqual({ taskId: 'a', index: 0 });
+    expect(() => h.publisher.open('a', { index: 1 })).toThrow(expect.objectContaining({ code: 'DUPLICATE_MESSAGE' }));
+    // Still refused once the first context is done: a second context would write a second done.
+    await ctx.done();
+    expect(() => h.publisher.open('a', { index: 0 })).toThrow(expect.objectContaining({ code: 'DUPLICATE_MESSAGE' }));
+    expect(h.publisher.open('b', { index: 0 }).index).toBe(0);
+    await h.publisher.close();
+    expect(h.message(0, 'a').map((e) => e.type)).toEqual(['done']);
   });
 
   it('appends to topicFor(taskId, keyPrefix) with maxLen, ttlSeconds and idempotency', async () => {

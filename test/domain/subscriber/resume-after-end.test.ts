@@ -21,7 +21,6 @@ function counting(inner: StreamRepository) {
       reads.push({ afterId, blocking: (options?.blockMs ?? 0) > 0 });
       return inner.read(topic, afterId, options);
     },
-    readMany: (c, o) => inner.readMany(c, o),
     tailId: (t) => inner.tailId(t),
     info: (t) => inner.info(t),
     deleteTopic: (t) => inner.deleteTopic(t),
