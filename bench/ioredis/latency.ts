@@ -9,8 +9,9 @@
 import { Redis } from 'ioredis';
 import { createIoredisRepository } from '../../src/adapters/ioredis/index.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
-import { createPublisher, type MessageContext } from '../../src/domain/publisher/index.js';
-import { createSubscriber } from '../../src/domain/subscriber/index.js';
+import { createPublisher } from '../../src/defaults.js';
+import { createSubscriber } from '../../src/defaults.js';
+import type { MessageContext } from '../../src/domain/publisher/index.js';
 import type { CoalesceMode } from '../../src/domain/config.js';
 import { cpuMicros, DeliveryStats, runSchedule, WINDOW_GRACE_MS } from './load-schedule.js';
 import { clientCountAfter, clientSent, commandStats, percentile, runAsScript, SCRIPT_INNER, sleepUnref, statsDiff, sumCalls } from './support.js';

@@ -1,19 +1,17 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import { requireNonNegativeInteger } from '../../domain/config.js';
+import { requireNonNegativeInteger } from '../../domain/validation.js';
 import { systemClock } from '../clock/system-clock.js';
+import { consoleLogger } from '../logger/console-logger.js';
 import { resolveConnection, type IoredisConnectionOptions } from './connection.js';
 import { IoredisRepository } from './repository.js';
 
 export type { IoredisConnectionOptions } from './connection.js';
 export { IoredisRepository } from './repository.js';
-export { producersKeyFor, hashTagOf } from '../shared/producer-keys.js';
-export { slotOf } from './hash-slot.js';
-export { APPEND_LUA } from '../shared/append-script.js';
 
 /** Options of {@link createIoredisRepository}. */
 export interface IoredisRepositoryOptions extends IoredisConnectionOptions {
-  /** Where failed TTL refreshes and reader reconnects are reported. @default warnings and errors to console */
+  /** Where failed TTL refreshes and reader reconnects are reported. @default consoleLogger (warnings and errors to the console) */
   readonly logger?: Logger;
   /** Clock for read timeouts and retry back-off. @default systemClock */
   readonly clock?: Clock;
@@ -26,13 +24,6 @@ export interface IoredisRepositoryOptions extends IoredisConnectionOptions {
   /** Redis Cluster only: with blocking reads on several slots of one node, how long each polling round blocks, in ms. @default 20 */
   readonly clusterPollMs?: number;
 }
-
-const consoleLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message, fields) => console.warn(message, fields ?? {}),
-  error: (message, fields) => console.error(message, fields ?? {}),
-};
 
 /**
  * A {@link StreamRepository} on ioredis (Redis 7+ or Redis Cluster).

@@ -16,9 +16,11 @@ import { TaskStreamError } from '../../domain/errors.js';
 import { assertStreamId, compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from '../../domain/stream-id.js';
 import { appendArgs, parseAppendReply } from '../shared/append-script.js';
 import { defineAppendCommand } from './append-command.js';
+import { requireIntegerArgument } from '../../domain/validation.js';
 import { closeConnection, type ResolvedConnection } from './connection.js';
 import { closedError, toTaskStreamError } from './errors.js';
 import { producersKeyFor } from '../shared/producer-keys.js';
+import { groupBy } from '../shared/group-by.js';
 import { checkAppend } from '../shared/validate-request.js';
 import { slotOf } from './hash-slot.js';
 import { ReaderRouter } from './reader-router.js';
@@ -119,7 +121,7 @@ export class IoredisRepository implements StreamRepository {
     const blockMs = options.blockMs ?? 0;
     try {
       if (blockMs > 0) return await this.#readers.read(merged, count, blockMs, options.signal);
-      const groups = this.#connection.isCluster ? groupBy(merged, (c) => slotOf(c.topic)) : [merged];
+      const groups = this.#connection.isCluster ? [...groupBy(merged, (c) => slotOf(c.topic)).values()] : [merged];
       const replies = await Promise.all(
         groups.map((group) =>
           this.#connection.command.call('XREAD', 'COUNT', count, 'STREAMS', ...group.map((c) => c.topic), ...group.map((c) => c.afterId)),
@@ -188,9 +190,7 @@ export class IoredisRepository implements StreamRepository {
 
   #count(options: ReadOptions): number {
     const count = options.count ?? this.#settings.defaultReadCount;
-    if (!Number.isSafeInteger(count) || count < 0) {
-      throw new TaskStreamError('INVALID_ARGUMENT', `read count must be an integer >= 0, got ${String(count)}`, { details: { count } });
-    }
+    requireIntegerArgument('count', count);
     // 0 means no limit, as XREAD COUNT 0 does.
     return count === 0 ? Number.MAX_SAFE_INTEGER : count;
   }
@@ -211,13 +211,4 @@ function mergeCursors(cursors: readonly TopicCursor[]): readonly TopicCursor[] {
   return [...byTopic].map(([topic, afterId]) => ({ topic, afterId }));
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => number): T[][] {
-  const groups = new Map<number, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list === undefined) groups.set(k, [item]);
-    else list.push(item);
-  }
-  return [...groups.values()];
-}
+

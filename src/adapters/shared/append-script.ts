@@ -21,8 +21,8 @@ import { TERMINAL_FIELD_PREFIX } from './validate-request.js';
  * script return `-1` before any write (duplicates come first: sequences increase), so a refused
  * batch writes nothing, while a retry of the batch that wrote the terminal is all duplicates.
  *
- * \`ttlSeconds\` 0 sends no EXPIRE: a new key has no TTL, an existing one keeps its own (as a bare
- * \`XADD\` would; the memory backend does the same).
+ * `ttlSeconds` 0 sends no EXPIRE: a new key has no TTL, an existing one keeps its own (as a bare
+ * `XADD` would; the memory backend does the same).
  *
  * A renewal is skipped while the producer record's remaining TTL is within min(1 s, ttl/10) of
  * `ttlSeconds` (port rule 6): record and topic are always renewed together, so they share one

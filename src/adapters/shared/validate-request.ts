@@ -1,3 +1,4 @@
+import { requireIntegerArgument } from '../../domain/validation.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { parseStreamId } from '../../domain/stream-id.js';
 import type { ParsedStreamId } from '../../domain/stream-id.js';
@@ -36,13 +37,6 @@ function invalid(message: string, details: Record<string, unknown> = {}): TaskSt
 export function checkTopic(topic: unknown): string {
   if (typeof topic !== 'string' || topic === '') throw invalid(`topic must be a non-empty string, got ${typeof topic === 'string' ? '""' : typeof topic}`);
   return topic;
-}
-
-function nonNegativeInt(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw invalid(`${name} must be a non-negative integer, got ${String(value)}`, { [name]: value });
-  }
-  return value;
 }
 
 /** Throws `INVALID_ARGUMENT` unless `fields` is a non-empty object of string values; no copy. */
@@ -92,8 +86,8 @@ export function checkAppend(request: AppendRequest, options: { readonly copy?: b
     request.entries.forEach(checkFields);
     entries = request.entries;
   } else entries = request.entries.map(copyFields);
-  const maxLen = nonNegativeInt('maxLen', request.maxLen);
-  const ttlSeconds = nonNegativeInt('ttlSeconds', request.ttlSeconds);
+  const maxLen = requireIntegerArgument('maxLen', request.maxLen);
+  const ttlSeconds = requireIntegerArgument('ttlSeconds', request.ttlSeconds);
   const message = checkMessage(request.message);
   const idem = request.idempotency;
   if (idem === undefined) return { topic, entries, maxLen, ttlSeconds, producerId: undefined, seqs: undefined, message };
@@ -105,7 +99,7 @@ export function checkAppend(request: AppendRequest, options: { readonly copy?: b
   }
   const seqs = options.copy === false ? idem.seqs : [...idem.seqs];
   seqs.forEach((seq, i) => {
-    if (!Number.isSafeInteger(seq) || seq < 0) throw invalid(`idempotency.seqs[${i}] must be a non-negative integer, got ${String(seq)}`);
+    requireIntegerArgument(`idempotency.seqs[${i}]`, seq);
     if (i > 0 && seq <= seqs[i - 1]!) throw invalid('idempotency.seqs must be strictly increasing', { index: i });
   });
   return { topic, entries, maxLen, ttlSeconds, producerId: idem.producerId, seqs, message };
@@ -128,7 +122,7 @@ function checkMessage(message: unknown): AppendMessage | undefined {
 
 /** Validates read options; `count` 0 means all, as `XREAD COUNT 0` does. */
 export function checkReadOptions(options: ReadOptions | undefined): CheckedReadOptions {
-  const count = options?.count === undefined ? 0 : nonNegativeInt('count', options.count);
+  const count = options?.count === undefined ? 0 : requireIntegerArgument('count', options.count);
   const rawBlock = options?.blockMs ?? 0;
   if (typeof rawBlock !== 'number' || !Number.isFinite(rawBlock) || rawBlock < 0) {
     throw invalid(`blockMs must be a non-negative finite number, got ${String(rawBlock)}`);

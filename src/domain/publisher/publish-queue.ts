@@ -108,19 +108,9 @@ export class PublishQueue {
     return this.#failure !== undefined || (!this.#inFlight && this.#pending.length === 0);
   }
 
-  /** The failure, once the queue has given up. */
-  get failure(): TaskStreamError | undefined {
-    return this.#failure;
-  }
-
   /** Entries not yet appended (including the batch in flight). */
   get pendingCount(): number {
     return this.#pending.length;
-  }
-
-  /** Highest sequence number known to be appended, -1 before the first. */
-  get appendedThrough(): number {
-    return this.#appendedThrough;
   }
 
   #pump(): void {

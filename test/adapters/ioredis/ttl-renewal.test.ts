@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
-import { createIoredisRepository, producersKeyFor, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
+import { createIoredisRepository, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
+import { producersKeyFor } from '../../../src/adapters/shared/producer-keys.js';
 import { startRedis, uniquePrefix, type TestRedis } from '../../helpers/redis-server.js';
 import { assertWithSeed } from '../../domain/publisher/fc-seed.js';
 
