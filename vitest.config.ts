@@ -9,13 +9,17 @@ export default defineConfig({
     alias: [
       { find: /^taskstream$/, replacement: src('index.ts') },
       { find: /^taskstream\/conformance$/, replacement: src('conformance/index.ts') },
+      { find: /^taskstream\/conformance\/vitest$/, replacement: src('conformance/vitest.ts') },
       { find: /^taskstream\/container$/, replacement: src('container.ts') },
       { find: /^taskstream\/resumable-stream$/, replacement: src('resumable-stream/index.ts') },
-      { find: /^taskstream\/adapters\/([a-z]+)$/, replacement: src('adapters/$1/index.ts') },
+      { find: /^taskstream\/adapters\/(ioredis|upstash|http)$/, replacement: src('adapters/$1/index.ts') },
     ],
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // redis-memory-server runs Debian's redis-server and never downloads one (see the setup file).
+    env: { REDISMS_SYSTEM_BINARY: '/usr/bin/redis-server', REDISMS_DISABLE_POSTINSTALL: '1' },
+    setupFiles: ['./test/setup/no-redis-download.ts'],
     reporters: ['default', './test/reporters/summary-line.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

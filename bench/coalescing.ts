@@ -6,7 +6,7 @@
  */
 import { FakeClock } from '../src/adapters/clock/fake-clock.js';
 import { createMemoryRepository } from '../src/adapters/memory/index.js';
-import { createPublisher } from '../src/domain/publisher/publisher.js';
+import { createPublisher } from '../src/defaults.js';
 import type { CoalesceMode } from '../src/domain/config.js';
 import { wrapRepository } from '../src/conformance/wrap-repository.js';
 

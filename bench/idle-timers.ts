@@ -5,7 +5,7 @@
  */
 import { FakeClock } from '../src/adapters/clock/fake-clock.js';
 import { createMemoryRepository } from '../src/adapters/memory/index.js';
-import { createPublisher } from '../src/domain/publisher/publisher.js';
+import { createPublisher } from '../src/defaults.js';
 import type { MessageContext } from '../src/domain/publisher/message-context.js';
 import { NaiveTickerBuffer } from '../test/helpers/naive-ticker-buffer.js';
 

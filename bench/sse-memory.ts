@@ -21,8 +21,9 @@ import { fileURLToPath } from 'node:url';
 import { sendSse } from '../src/adapters/http/index.js';
 import { createMemoryRepository } from '../src/adapters/memory/index.js';
 import { systemClock } from '../src/adapters/clock/system-clock.js';
-import { createPublisher } from '../src/domain/publisher/index.js';
-import { createSubscriber, type Subscriber } from '../src/domain/subscriber/index.js';
+import { createPublisher } from '../src/defaults.js';
+import { createSubscriber } from '../src/defaults.js';
+import type { Subscriber } from '../src/domain/subscriber/index.js';
 
 type Variant = 'shared' | 'per-reader';
 interface Result {

@@ -1,23 +1,26 @@
 import { systemClock } from './adapters/clock/system-clock.js';
-import { createPublisher as createDomainPublisher, type Publisher, type PublisherOptions } from './domain/publisher/index.js';
-import { createSubscriber as createDomainSubscriber, type Subscriber, type SubscriberOptions } from './domain/subscriber/index.js';
+import { consoleLogger } from './adapters/logger/console-logger.js';
+import { createDomainPublisher, type Publisher, type PublisherOptions } from './domain/publisher/index.js';
+import { createDomainSubscriber, type Subscriber, type SubscriberOptions } from './domain/subscriber/index.js';
 
-/** Makes `clock` optional: the domain never reads ambient time, so the package entry fills it in. */
-type WithOptionalClock<T extends { clock: unknown }> = Omit<T, 'clock'> & Partial<Pick<T, 'clock'>>;
+/** Makes `clock` and `logger` optional: the domain takes both injected, the package entry fills them in. */
+type WithDefaults<T extends { clock: unknown; logger: unknown }> = Omit<T, 'clock' | 'logger'> & Partial<Pick<T, 'clock' | 'logger'>>;
 
 /**
  * Creates a publisher. See the publisher module for the coalescing modes, terminal ordering and
  * failure rules.
  * @param options.clock `systemClock` unless given (pass a `FakeClock` in tests).
+ * @param options.logger `consoleLogger` unless given: retries and failures are warned about on the console.
  */
-export function createPublisher(options: WithOptionalClock<PublisherOptions>): Publisher {
-  return createDomainPublisher({ ...options, clock: options.clock ?? systemClock });
+export function createPublisher(options: WithDefaults<PublisherOptions>): Publisher {
+  return createDomainPublisher({ ...options, clock: options.clock ?? systemClock, logger: options.logger ?? consoleLogger });
 }
 
 /**
- * Creates a subscriber: `subscriber.subscribe(taskId, { lastEventId, signal })` yields `{ id, event }`.
+ * Creates a subscriber: `subscriber.open(taskId, { lastEventId, signal })` yields `{ id, event }`.
  * @param options.clock `systemClock` unless given (pass a `FakeClock` in tests).
+ * @param options.logger `consoleLogger` unless given: retried reads are warned about on the console.
  */
-export function createSubscriber(options: WithOptionalClock<SubscriberOptions>): Subscriber {
-  return createDomainSubscriber({ ...options, clock: options.clock ?? systemClock });
+export function createSubscriber(options: WithDefaults<SubscriberOptions>): Subscriber {
+  return createDomainSubscriber({ ...options, clock: options.clock ?? systemClock, logger: options.logger ?? consoleLogger });
 }

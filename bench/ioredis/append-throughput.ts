@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { createIoredisRepository } from '../../src/adapters/ioredis/index.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { agentexCodec } from '../../src/domain/codec/index.js';
-import { createPublisher } from '../../src/domain/publisher/index.js';
+import { createPublisher } from '../../src/defaults.js';
 import type { CoalesceMode } from '../../src/domain/config.js';
 import { commandStats, runAsScript, statsDiff, sumCalls, token } from './support.js';
 

@@ -1,27 +1,36 @@
 /**
  * End-to-end latency from `delta()` to a subscriber with many concurrent tasks, all in one
- * process over one repository: 1,000 tasks at 20 deltas/s each, one subscriber per task.
- * Reports p50/p99, the Redis connections the process holds, and commands per delta.
- * Run: npx tsx bench/ioredis/latency.ts  (BENCH_SECONDS, BENCH_TASKS, BENCH_RATE to change the load)
+ * process over one repository: `tasks` tasks at `rate` deltas/s each, one subscriber per task,
+ * plus `idle` subscribed tasks that never publish. Reports the share of offered deltas delivered
+ * in the window, p50/p99, Node CPU per delivered delta (publisher + subscriber, `process.cpuUsage`),
+ * the Redis connections the process holds, and commands per delta.
+ * Run: npx tsx bench/ioredis/latency.ts  (BENCH_SECONDS, BENCH_TASKS, BENCH_RATE, BENCH_IDLE, BENCH_COALESCE)
  */
 import { Redis } from 'ioredis';
 import { createIoredisRepository } from '../../src/adapters/ioredis/index.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
-import { createPublisher } from '../../src/domain/publisher/index.js';
-import { createSubscriber } from '../../src/domain/subscriber/index.js';
+import { createPublisher } from '../../src/defaults.js';
+import { createSubscriber } from '../../src/defaults.js';
+import type { MessageContext } from '../../src/domain/publisher/index.js';
 import type { CoalesceMode } from '../../src/domain/config.js';
-import { clientCountAfter, clientSent, commandStats, percentile, runAsScript, SCRIPT_INNER, sleep, sleepUnref, statsDiff, sumCalls } from './support.js';
+import { cpuMicros, DeliveryStats, runSchedule, WINDOW_GRACE_MS } from './load-schedule.js';
+import { clientCountAfter, clientSent, commandStats, percentile, runAsScript, SCRIPT_INNER, sleepUnref, statsDiff, sumCalls } from './support.js';
 
 export interface LatencyResult {
   readonly coalesce: CoalesceMode;
   readonly tasks: number;
+  readonly idle: number;
   readonly ratePerTask: number;
   readonly seconds: number;
-  readonly sent: number;
+  readonly offered: number;
+  /** Share of offered deltas a subscriber got by the end of the window (+100 ms). */
+  readonly deliveredInWindow: number;
   readonly received: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /** Node CPU (user + system) per delivered delta, µs: publisher, repository and subscribers. */
+  readonly cpuUsPerDelta: number;
   readonly connections: number;
   readonly readerConnections: number;
   readonly serverCommandsPerDelta: number;
@@ -29,78 +38,76 @@ export interface LatencyResult {
   readonly donePerTask: number;
 }
 
-export async function runLatency(
-  url: string,
-  options: { tasks?: number; rate?: number; seconds?: number; coalesce?: CoalesceMode } = {},
-): Promise<LatencyResult> {
+export interface LatencyOptions {
+  readonly tasks?: number;
+  readonly rate?: number;
+  readonly seconds?: number;
+  readonly coalesce?: CoalesceMode;
+  readonly idle?: number;
+}
+
+export async function runLatency(url: string, options: LatencyOptions = {}): Promise<LatencyResult> {
   const tasks = options.tasks ?? 1_000;
   const rate = options.rate ?? 20;
   const seconds = options.seconds ?? 10;
+  const idle = options.idle ?? 0;
   const coalesce = options.coalesce ?? 'coalesced';
   const admin = new Redis(url);
   const repo = createIoredisRepository({ url });
   const settings = { keyPrefix: `lat:${Date.now().toString(36)}:`, coalesce, ttlSeconds: 300 };
   const publisher = createPublisher({ repository: repo, clock: systemClock, settings });
   const subscriber = createSubscriber({ repository: repo, clock: systemClock, settings });
-  const latencies: number[] = [];
-  let received = 0;
+  const stats = new DeliveryStats();
   let dones = 0;
 
-  const subscriptions = Array.from({ length: tasks }, (_, i) => subscriber.open(`t${i}`));
+  const subscriptions = Array.from({ length: tasks + idle }, (_, i) => subscriber.open(`t${i}`));
   await Promise.all(subscriptions.map((s) => s.ready));
+  // idle subscriptions iterate too: each holds a blocking read on its topic, as a live SSE client would
   const consumers = subscriptions.map(async (subscription) => {
     for await (const item of subscription) {
       const event = item.event;
-      if (event.type === 'delta' && event.delta.type === 'text') {
-        const now = performance.now();
-        for (const stamp of event.delta.textDelta.split(';')) {
-          if (stamp === '') continue;
-          latencies.push(now - Number(stamp));
-          received++;
-        }
-      } else if (event.type === 'done') {
+      if (event.type === 'delta' && event.delta.type === 'text') stats.record(event.delta.textDelta);
+      else if (event.type === 'done') {
         dones++;
         return;
       }
     }
   });
+  const messages: MessageContext[] = Array.from({ length: tasks }, (_, i) => publisher.open(`t${i}`));
 
   const before = await commandStats(admin);
-  let sent = 0;
-  const interval = 1000 / rate;
-  const producers = Array.from({ length: tasks }, async (_, i) => {
-    const message = publisher.open(`t${i}`);
-    await sleep(Math.random() * interval); // spread the tasks over the interval
-    const end = performance.now() + seconds * 1000;
-    let next = performance.now();
-    while (performance.now() < end) {
-      message.delta({ type: 'text', textDelta: `${performance.now().toFixed(3)};` });
-      sent++;
-      next += interval;
-      await sleep(Math.max(0, next - performance.now()));
-    }
-    await message.done();
-  });
+  const offered = Math.round(tasks * rate * seconds);
+  const cpu = process.cpuUsage();
+  stats.windowEnd = performance.now() + seconds * 1000 + WINDOW_GRACE_MS;
   const probe = clientCountAfter(admin, (seconds * 1000) / 2);
-  await Promise.all(producers);
-  const connections = await probe;
-  await Promise.race([Promise.all(consumers), sleepUnref(30_000)]);
+  await runSchedule({ tasks, rate, seconds }, (task, stamp) => messages[task]!.delta({ type: 'text', textDelta: `${stamp};` }));
+  const deadline = performance.now() + 30_000;
+  while (stats.received < offered && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  const cpuUsed = cpuMicros(cpu);
   const diff = statsDiff(before, await commandStats(admin));
-  latencies.sort((a, b) => a - b);
+  const connections = await probe;
+  await Promise.all(messages.map((m) => m.done()));
+  await Promise.race([Promise.all(consumers.slice(0, tasks)), sleepUnref(30_000)]);
+  for (const s of subscriptions.slice(tasks)) s.close();
+  await Promise.race([Promise.all(consumers), sleepUnref(5_000)]);
+  const latencies = stats.latencies.sort((a, b) => a - b);
   const result: LatencyResult = {
     coalesce,
     tasks,
+    idle,
     ratePerTask: rate,
     seconds,
-    sent,
-    received,
+    offered,
+    deliveredInWindow: stats.receivedInWindow / offered,
+    received: stats.received,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     maxMs: latencies[latencies.length - 1] ?? Number.NaN,
+    cpuUsPerDelta: cpuUsed / Math.max(1, stats.received),
     connections,
     readerConnections: repo.readerConnections,
-    serverCommandsPerDelta: sumCalls(diff) / sent,
-    clientCommandsPerDelta: clientSent(diff, SCRIPT_INNER) / sent,
+    serverCommandsPerDelta: sumCalls(diff) / offered,
+    clientCommandsPerDelta: clientSent(diff, SCRIPT_INNER) / offered,
     donePerTask: dones / tasks,
   };
   await publisher.close();
@@ -116,6 +123,7 @@ await runAsScript(import.meta.url, async (url) => {
       tasks: Number(env['BENCH_TASKS'] ?? 1000),
       rate: Number(env['BENCH_RATE'] ?? 20),
       seconds: Number(env['BENCH_SECONDS'] ?? 10),
+      idle: Number(env['BENCH_IDLE'] ?? 0),
       coalesce: (env['BENCH_COALESCE'] as CoalesceMode | undefined) ?? 'coalesced',
     }),
   ]);

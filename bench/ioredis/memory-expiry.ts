@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { createIoredisRepository } from '../../src/adapters/ioredis/index.js';
 import { inspectStreams } from '../../src/adapters/cli/inspect.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
-import { createPublisher } from '../../src/domain/publisher/index.js';
+import { createPublisher } from '../../src/defaults.js';
 import { runAsScript, sleep } from './support.js';
 
 export interface MemoryResult {

@@ -9,8 +9,8 @@ import { Redis } from 'ioredis';
 import { createResumableStreamContext } from 'resumable-stream/ioredis';
 import { createIoredisRepository } from '../../src/adapters/ioredis/index.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
-import { createPublisher } from '../../src/domain/publisher/index.js';
-import { createSubscriber } from '../../src/domain/subscriber/index.js';
+import { createPublisher } from '../../src/defaults.js';
+import { createSubscriber } from '../../src/defaults.js';
 import type { CoalesceMode } from '../../src/domain/config.js';
 import { clientCountAfter, clientSent, commandStats, percentile, runAsScript, SCRIPT_INNER, sleep, sleepUnref, statsDiff, sumCalls } from './support.js';
 

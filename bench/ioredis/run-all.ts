@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { startRedis } from '../../test/helpers/redis-server.js';
 import { runAppendThroughput, type ThroughputRow } from './append-throughput.js';
 import { runLatency, type LatencyResult } from './latency.js';
+import { CURVE_HEADER, curveTable, runLoadCurve, type CurveRow } from './load-curve.js';
 import { runMemoryExpiry } from './memory-expiry.js';
 import { runPeerComparison, type PeerRow } from './peer-resumable-stream.js';
 import { fmt } from './support.js';
@@ -29,11 +30,14 @@ try {
   const latency: LatencyResult[] = [await runLatency(server.url, { seconds, coalesce: 'coalesced' })];
   console.log('latency (per_token)...');
   latency.push(await runLatency(server.url, { seconds, coalesce: 'per_token' }));
+  console.log('load curve against the raw baseline...');
+  const curve = await runLoadCurve(server.url, { seconds: Number(env['BENCH_CURVE_SECONDS'] ?? 5) });
+  const loadAfter = loadavg().map((n) => n.toFixed(1)).join(' ');
   console.log('peer comparison...');
   const peer = await runPeerComparison(server.url);
   console.log('memory...');
   const memory = await runMemoryExpiry(server.url);
-  writeFileSync(out, render({ redisVersion, load, throughput, latency, peer, memory }));
+  writeFileSync(out, render({ redisVersion, load, loadAfter, throughput, latency, curve, peer, memory }));
   console.log(`wrote ${out}`);
 } finally {
   await server.stop();
@@ -46,8 +50,10 @@ function table(header: string[], rows: string[][]): string {
 function render(r: {
   redisVersion: string;
   load: string;
+  loadAfter: string;
   throughput: ThroughputRow[];
   latency: LatencyResult[];
+  curve: CurveRow[];
   peer: PeerRow[];
   memory: Awaited<ReturnType<typeof runMemoryExpiry>>;
 }): string {
@@ -90,14 +96,16 @@ Publisher and one subscriber per task in one process over one repository; latenc
 \`delta()\` to the subscriber's loop body, per delta.
 
 ${table(
-  ['coalesce', 'deltas sent', 'received', 'p50 ms', 'p99 ms', 'max ms', 'Redis connections', 'of which blocking readers', 'client commands / delta', 'server commands / delta', 'Done per task'],
+  ['coalesce', 'deltas offered', 'delivered in window', 'received', 'p50 ms', 'p99 ms', 'max ms', 'CPU µs / delta', 'Redis connections', 'of which blocking readers', 'client commands / delta', 'server commands / delta', 'Done per task'],
   r.latency.map((l) => [
     l.coalesce,
-    String(l.sent),
+    String(l.offered),
+    `${fmt(l.deliveredInWindow * 100, 1)} %`,
     String(l.received),
     fmt(l.p50Ms),
     fmt(l.p99Ms),
     fmt(l.maxMs),
+    fmt(l.cpuUsPerDelta, 1),
     String(l.connections),
     String(l.readerConnections),
     fmt(l.clientCommandsPerDelta, 2),
@@ -105,6 +113,21 @@ ${table(
     fmt(l.donePerTask, 2),
   ]),
 )}
+
+Deltas are offered by one ticker on a fixed schedule and stamped with their scheduled time, so
+event-loop lag counts as latency; "delivered in window" is the share a subscriber had by the end
+of the send window + 100 ms. CPU is the Node process's \`process.cpuUsage()\` (user + system)
+from the first delta until the last was received, per delivered delta.
+
+### Against the raw baseline, at several loads (${r.curve[0]?.taskstream.seconds ?? '?'} s each; load average after: ${r.loadAfter})
+
+Each row runs the raw baseline (\`bench/ioredis/raw-baseline.ts\`: auto-pipelined
+\`XADD key * data <json>\`, no script, TTL, idempotency or trimming, read back by one
+\`XREAD BLOCK\` loop over every subscribed topic, parsing each entry's JSON) and then taskstream
+(publisher + one subscriber per subscribed task), with the same offered load, in the same process
+layout. Idle topics are subscribed (a blocking read each) but never written.
+
+${table(CURVE_HEADER, curveTable(r.curve))}
 
 Connections are counted with \`CLIENT LIST\` half way through (target: 2, one command connection
 and one multiplexed blocking-read connection, not one per subscriber). The coalesced p50 is

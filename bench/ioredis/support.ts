@@ -71,8 +71,11 @@ export function token(i: number): string {
   return words[i % words.length]!;
 }
 
-/** Commands taskstream only ever runs inside its append script (never sent by the client). */
-export const SCRIPT_INNER = ['xadd', 'hget', 'hset', 'exists', 'expire'];
+/**
+ * Commands taskstream runs inside its append script (never sent by the client on the append
+ * path; `pttl` is the freshness check of the TTL renewal, also sent by the rare `info()`).
+ */
+export const SCRIPT_INNER = ['xadd', 'hget', 'hset', 'exists', 'expire', 'pttl'];
 
 /** Commands the client sent: everything, minus `inner` (those counted by Redis inside scripts). */
 export function clientSent(diff: Map<string, number>, inner: readonly string[]): number {

@@ -10,8 +10,7 @@
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { createUpstashRepository, type UpstashRepository } from '../../src/adapters/upstash/index.js';
 import { wrapRepository } from '../../src/conformance/wrap-repository.js';
-import { createPublisher } from '../../src/domain/publisher/index.js';
-import { createSubscriber } from '../../src/domain/subscriber/index.js';
+import { createPublisher, createSubscriber } from '../../src/defaults.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-import { describeStreamRepositoryConformance } from 'taskstream/conformance';
+import { describeStreamRepositoryConformance } from 'taskstream/conformance/vitest';
 import { createMemoryRepository as createMyRepository } from 'taskstream';
 
 describeStreamRepositoryConformance({ name: 'my backend', factory: () => ({ repository: createMyRepository() }) });

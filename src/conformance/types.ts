@@ -36,8 +36,24 @@ export interface ConformanceOptions {
   readonly trimSlack?: number;
   /** Check ids to skip, each with the reason shown in the test title. */
   readonly skip?: Readonly<Record<string, string>>;
-  /** Per-check timeout in ms, passed to vitest. @default 60000 */
+  /** Per-check timeout in ms, passed to `it` as its third argument. @default 60000 */
   readonly timeoutMs?: number;
+}
+
+/** The context a test body receives; the suite only uses `skip(reason)` where it exists. */
+export interface TestContextLike {
+  skip?(reason?: string): void;
+}
+
+/**
+ * The test framework's registration functions, as the suite calls them: vitest's, jest's or
+ * mocha's `describe`/`it` fit as they are (`import { describe, it } from 'vitest'`).
+ */
+export interface TestFunctions {
+  /** Groups tests; called synchronously while the test file loads. */
+  readonly describe: (name: string, body: () => void) => void;
+  /** Registers one test; `timeoutMs` is the per-test timeout. */
+  readonly it: (name: string, body: (context: TestContextLike) => Promise<void>, timeoutMs?: number) => void;
 }
 
 /** What a check gets: the backend, time, and fresh topic names it cleans up afterwards. */

@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { Container } from 'inversify';
 import { agentexCodec } from '../domain/codec/agentex-codec.js';
 import type { EventCodec } from '../domain/codec/event-codec.js';
-import { createPublisher, type Publisher, type PublisherOptions } from '../domain/publisher/index.js';
-import { createSubscriber, type Subscriber, type SubscriberTuning } from '../domain/subscriber/index.js';
+import { createPublisher, createSubscriber } from '../defaults.js';
+import type { Publisher, PublisherOptions } from '../domain/publisher/index.js';
+import type { Subscriber, SubscriberTuning } from '../domain/subscriber/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { StreamRepository } from '../ports/stream-repository.js';
 import { systemClock } from '../adapters/clock/system-clock.js';
+import { consoleLogger } from '../adapters/logger/console-logger.js';
 import type { SseOptions } from '../adapters/http/sse-options.js';
 import { loadRepositoryFactory } from './backends.js';
 import { backendSecrets, validateConfig, type BackendConfig, type TaskStreamConfig } from './config.js';
@@ -52,13 +54,6 @@ export interface TaskStreamContainer extends AsyncDisposable {
    */
   close(): Promise<void>;
 }
-
-const consoleLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message, fields) => console.warn(message, fields ?? {}),
-  error: (message, fields) => console.error(message, fields ?? {}),
-};
 
 /**
  * Builds the composition root: binds the `StreamRepository` port to the configured backend

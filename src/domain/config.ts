@@ -1,4 +1,5 @@
 import { TaskStreamError } from './errors.js';
+import { requireNonNegativeInteger } from './validation.js';
 
 /** How the publisher batches deltas before they reach the backend. */
 export type CoalesceMode = 'off' | 'per_token' | 'coalesced';
@@ -52,19 +53,6 @@ export const SETTINGS_ENV = {
 const MIN_ENTRY_BYTES = 64;
 
 const COALESCE_MODES: readonly CoalesceMode[] = ['off', 'per_token', 'coalesced'];
-
-/**
- * Checks that `value` is a non-negative safe integer (or, with `min`, at least that).
- * Throws `INVALID_CONFIG` naming `name` otherwise.
- */
-export function requireNonNegativeInteger(name: string, value: unknown, min = 0): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new TaskStreamError('INVALID_CONFIG', `${name} must be an integer >= ${min}, got ${JSON.stringify(value) ?? String(value)}`, {
-      details: { variable: name, value },
-    });
-  }
-  return value;
-}
 
 function parseIntegerVariable(name: string, raw: string, min = 0): number {
   const trimmed = raw.trim();

@@ -1,7 +1,7 @@
-import type { StreamInfo, TopicCursor } from '../ports/stream-repository.js';
+import type { StreamInfo } from '../ports/stream-repository.js';
 import { TaskStreamError } from './errors.js';
 import type { ResetGapEvent, TrimmedGapEvent } from './events.js';
-import { compareStreamIds, parseStreamId, ZERO_ID, type ParsedStreamId, type StreamId } from './stream-id.js';
+import { compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from './stream-id.js';
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value).slice(0, 80) : value === null ? 'null' : typeof value;
@@ -117,57 +117,4 @@ export function checkResumeEntry(position: StreamId, info: StreamInfo, nextId: S
     firstRetainedId: nextId ?? info.firstId,
     trimmed: Math.max(0, info.entriesAdded - info.length),
   };
-}
-
-/**
- * A reader's position in one stream: the id of the last entry it yielded. It starts at a concrete
- * id (a resume point, a tail snapshot, or `0-0`), never `$`, and only moves forward, to ids it has
- * yielded, so a read after it can neither skip nor repeat an entry.
- */
-export class Cursor {
-  #id: StreamId;
-  #parsed: ParsedStreamId;
-
-  /** A cursor at `start` (default `0-0`). Throws `INVALID_STREAM_ID` for `$`, `>` or any non-id. */
-  constructor(start: StreamId = ZERO_ID) {
-    this.#parsed = parseStreamId(start);
-    this.#id = start;
-  }
-
-  /** The id of the last entry yielded (or the start); read strictly after it. */
-  get id(): StreamId {
-    return this.#id;
-  }
-
-  /** True when `id` is strictly after the cursor, that is, not yet yielded. */
-  isAhead(id: StreamId): boolean {
-    return compare(parseStreamId(id), this.#parsed) > 0;
-  }
-
-  /**
-   * Moves to `id`, the entry just yielded. Throws `INVALID_ARGUMENT` when `id` is not strictly
-   * newer (an entry yielded twice or out of order is a bug upstream) and `INVALID_STREAM_ID` for a
-   * malformed id; the cursor is unchanged after a throw.
-   */
-  advance(id: StreamId): void {
-    const next = parseStreamId(id);
-    if (compare(next, this.#parsed) <= 0) {
-      throw new TaskStreamError('INVALID_ARGUMENT', `cursor cannot move from ${this.#id} to ${id}: ids only move forward`, {
-        details: { from: this.#id, to: id },
-      });
-    }
-    this.#parsed = next;
-    this.#id = id;
-  }
-
-  /** The cursor as a {@link TopicCursor} for `StreamRepository.readMany`. */
-  toTopicCursor(topic: string): TopicCursor {
-    return { topic, afterId: this.#id };
-  }
-}
-
-function compare(a: ParsedStreamId, b: ParsedStreamId): number {
-  if (a.ms !== b.ms) return a.ms < b.ms ? -1 : 1;
-  if (a.seq !== b.seq) return a.seq < b.seq ? -1 : 1;
-  return 0;
 }

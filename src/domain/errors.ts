@@ -16,7 +16,6 @@ import { containsSecret, redactSecrets, sanitizeCause } from './redaction.js';
  * - `BACKEND_UNAVAILABLE`: the backend could not be reached (network, 5xx) after bounded retries.
  * - `BACKEND_AUTH`: the backend rejected the credentials (for example Upstash HTTP 401).
  * - `BACKEND_COMMAND`: the backend rejected a command it received.
- * - `UNSUPPORTED`: the backend lacks a capability the caller asked for.
  * - `ABORTED`: an `AbortSignal` fired before the operation could complete.
  */
 export type TaskStreamErrorCode =
@@ -32,7 +31,6 @@ export type TaskStreamErrorCode =
   | 'BACKEND_UNAVAILABLE'
   | 'BACKEND_AUTH'
   | 'BACKEND_COMMAND'
-  | 'UNSUPPORTED'
   | 'ABORTED';
 
 /** Extra, code-specific facts an error carries (the variable name of a bad setting, a trimmed count, …). */

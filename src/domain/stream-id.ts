@@ -14,6 +14,8 @@ export const ZERO_ID: StreamId = '0-0';
 
 const U64_MAX = (1n << 64n) - 1n;
 const ID_PATTERN = /^(0|[1-9][0-9]{0,19})-(0|[1-9][0-9]{0,19})$/;
+/** Ids whose parts have at most 19 digits: always below 2^64, so valid once they match. */
+const SHORT_ID_PATTERN = /^(?:0|[1-9][0-9]{0,18})-(?:0|[1-9][0-9]{0,18})$/;
 
 /**
  * Parses `ms-seq`. Rejects `$`, `>`, `+`, `-`, a missing sequence, leading zeros, signs and
@@ -37,15 +39,25 @@ function describe(value: unknown): string {
   return JSON.stringify(value).slice(0, 80);
 }
 
+/**
+ * Throws like {@link parseStreamId} for a malformed id, without allocating for the common ones
+ * (parts of up to 19 digits); for checks on the read path, which runs per delivered entry.
+ */
+export function assertStreamId(id: string): void {
+  if (typeof id !== 'string' || !SHORT_ID_PATTERN.test(id)) parseStreamId(id);
+}
+
+const U64_MAX_TEXT = U64_MAX.toString();
+
 /** True when `id` is a well-formed `ms-seq` stream id. */
 export function isStreamId(id: unknown): id is StreamId {
-  if (typeof id !== 'string') return false;
-  try {
-    parseStreamId(id);
-    return true;
-  } catch {
-    return false;
-  }
+  const match = typeof id === 'string' ? ID_PATTERN.exec(id) : null;
+  return match !== null && fitsU64(match[1]!) && fitsU64(match[2]!);
+}
+
+/** A canonical decimal (no sign, no leading zero) is at most 2^64-1: compare by length, then text. */
+function fitsU64(digits: string): boolean {
+  return digits.length < U64_MAX_TEXT.length || (digits.length === U64_MAX_TEXT.length && digits <= U64_MAX_TEXT);
 }
 
 /** Formats a parsed id back to its canonical string; parts outside 0..2^64-1 are `INVALID_STREAM_ID`. */
@@ -56,12 +68,43 @@ export function formatStreamId(id: ParsedStreamId): StreamId {
   return `${id.ms}-${id.seq}`;
 }
 
-/** Compares two stream ids exactly: negative when `a` is older, 0 when equal, positive when newer. */
+/**
+ * Compares two stream ids exactly: negative when `a` is older, 0 when equal, positive when newer.
+ * Throws `INVALID_STREAM_ID` for a malformed id.
+ */
 export function compareStreamIds(a: StreamId, b: StreamId): number {
-  const pa = parseStreamId(a);
-  const pb = parseStreamId(b);
-  if (pa.ms !== pb.ms) return pa.ms < pb.ms ? -1 : 1;
-  if (pa.seq !== pb.seq) return pa.seq < pb.seq ? -1 : 1;
+  // Both checks are allocation-free for the common ids (parts of up to 19 digits, always below
+  // 2^64); longer ones go through the full check. This runs per delivered entry.
+  if (!SHORT_ID_PATTERN.test(a) && !isStreamId(a)) parseStreamId(a);
+  if (!SHORT_ID_PATTERN.test(b) && !isStreamId(b)) parseStreamId(b);
+  return compareCanonicalStreamIds(a, b);
+}
+
+/**
+ * The one id order, for ids known to be canonical (validated, or printed by Redis): the decimal
+ * parts, without leading zeros, compare by length and then digit by digit, so no BigInt and no
+ * substring is made. Not checked: a malformed id gets an arbitrary order. Use
+ * {@link compareStreamIds} for untrusted ids.
+ */
+export function compareCanonicalStreamIds(a: StreamId, b: StreamId): number {
+  if (a === b) return 0;
+  const da = a.indexOf('-');
+  const db = b.indexOf('-');
+  if (da !== db) return da < db ? -1 : 1;
+  const ms = compareDigits(a, 0, da, b, 0, db);
+  if (ms !== 0) return ms;
+  const sa = a.length - da;
+  const sb = b.length - db;
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  return compareDigits(a, da + 1, a.length, b, db + 1, b.length);
+}
+
+/** Compares two equally long digit runs. */
+function compareDigits(a: string, aFrom: number, aTo: number, b: string, bFrom: number, bTo: number): number {
+  for (let i = aFrom, j = bFrom; i < aTo && j < bTo; i++, j++) {
+    const d = a.charCodeAt(i) - b.charCodeAt(j);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
   return 0;
 }
 

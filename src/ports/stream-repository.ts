@@ -153,7 +153,10 @@ export interface StreamRepositoryCapabilities {
  *    and the backend batches them.
  * 6. **Retention.** `maxLen` trims approximately from the oldest end and never removes entries
  *    appended by the current call; `ttlSeconds` sets a sliding expiry that every append renews;
- *    0 disables each (with `ttlSeconds` 0 the append leaves any existing TTL untouched). A batch
+ *    0 disables each (with `ttlSeconds` 0 the append leaves any existing TTL untouched). A
+ *    backend may skip a renewal that is already fresh: when the remaining time is within
+ *    min(1 s, `ttlSeconds`/10) of `ttlSeconds` (same `ttlSeconds`), so right after an append a
+ *    reader never sees `info().ttlMs` below `ttlSeconds × 1000` minus that slack. A batch
  *    made only of skipped duplicates writes nothing and renews nothing. An expired topic behaves as missing (tail `0-0`, no entries), and ids
  *    it assigns afterwards start again from the clock.
  * 7. **Idempotence.** With {@link AppendRequest.idempotency} and support for it, an entry whose

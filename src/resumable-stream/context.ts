@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { systemClock } from '../adapters/clock/system-clock.js';
-import type { Logger } from '../ports/logger.js';
+import { consoleLogger } from '../adapters/logger/console-logger.js';
 import type { StreamRepository } from '../ports/stream-repository.js';
 import { TaskStreamError } from '../domain/errors.js';
 import { ZERO_ID, parseStreamId } from '../domain/stream-id.js';
@@ -11,13 +11,6 @@ import type { CreateResumableStreamContextOptions, MakeStream, ResumableChunk, R
 import { checkSkip, resolveResumableSettings, topicsOf, type StreamTopics } from './settings.js';
 import { readStreamState } from './stream-state.js';
 import { StreamWriter } from './writer.js';
-
-const consoleLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message, fields) => console.warn(message, fields ?? {}),
-  error: (message, fields) => console.error(message, fields ?? {}),
-};
 
 /** The idempotency producer of a stream's `open` entry: only the first claim of a stream id writes it. */
 const CREATOR = 'resumable-stream:creator';

@@ -1,4 +1,4 @@
-import { requireNonNegativeInteger } from '../domain/config.js';
+import { requireIntegerArgument, requireNonNegativeInteger } from '../domain/validation.js';
 import { TaskStreamError } from '../domain/errors.js';
 import type { ChunkBatching, CreateResumableStreamContextOptions } from './options.js';
 
@@ -64,8 +64,5 @@ export function topicsOf(keyPrefix: string, streamId: unknown): StreamTopics {
 /** `skipCharacters` as resumable-stream reads it (`slice(n)`): absent or a non-negative integer. */
 export function checkSkip(skipCharacters: unknown): number {
   if (skipCharacters === undefined || skipCharacters === null) return 0;
-  if (typeof skipCharacters !== 'number' || !Number.isSafeInteger(skipCharacters) || skipCharacters < 0) {
-    throw new TaskStreamError('INVALID_ARGUMENT', `skipCharacters must be an integer >= 0, got ${String(skipCharacters)}`, { details: { skipCharacters } });
-  }
-  return skipCharacters;
+  return requireIntegerArgument('skipCharacters', skipCharacters);
 }

@@ -1,8 +1,12 @@
+import { describe, it } from 'vitest';
 import { FakeClock } from '../../src/adapters/clock/fake-clock.js';
 import { createMemoryRepository } from '../../src/adapters/memory/index.js';
 import { describeStreamRepositoryConformance } from '../../src/conformance/index.js';
 
+// The framework-neutral entry, given vitest's functions (other backends use taskstream/conformance/vitest).
 describeStreamRepositoryConformance({
+  describe,
+  it,
   name: 'memory (FakeClock)',
   factory: () => {
     const clock = new FakeClock();

@@ -3,7 +3,7 @@ import { configFromEnv, createContainer } from '../../src/container.js';
 import { startUpstashStack, type UpstashStack } from '../upstash-server/stack.js';
 import { SseBody } from '../adapters/http/sse-helpers.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger as silent } from '../helpers/silent-logger.js';
 
 describe('createContainer (upstash, local REST server on a real redis-server)', () => {
   let stack: UpstashStack;

@@ -7,7 +7,7 @@ import type { StreamRepository } from '../../src/ports/stream-repository.js';
 import { startRedis, uniquePrefix, type TestRedis } from '../helpers/redis-server.js';
 import { SseBody } from '../adapters/http/sse-helpers.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger as silent } from '../helpers/silent-logger.js';
 
 function closeSpy(inner: StreamRepository): StreamRepository & { closes: number } {
   const spy = {

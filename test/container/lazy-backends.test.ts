@@ -9,7 +9,7 @@ vi.mock('@upstash/redis', () => {
   throw new Error('@upstash/redis was loaded');
 });
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger as silent } from '../helpers/silent-logger.js';
 
 describe('backend adapters are imported lazily', () => {
   it('a memory container works without ioredis or @upstash/redis', async () => {
@@ -19,6 +19,17 @@ describe('backend adapters are imported lazily', () => {
     await message.done();
     expect(await ts.repository.tailId('task:task-1')).not.toBe('0-0');
     await ts.close();
+  });
+
+  it.each([
+    ['taskstream', () => import('../../src/index.js')],
+    ['taskstream/adapters/memory', () => import('../../src/adapters/memory/index.js')],
+    ['taskstream/adapters/clock', () => import('../../src/adapters/clock/index.js')],
+    ['taskstream/adapters/http', () => import('../../src/adapters/http/index.js')],
+    ['taskstream/conformance', () => import('../../src/conformance/index.js')],
+    ['taskstream/resumable-stream', () => import('../../src/resumable-stream/index.js')],
+  ])('the entry %s loads without ioredis or @upstash/redis', async (_entry, load) => {
+    expect(Object.keys(await load()).length).toBeGreaterThan(0);
   });
 
   it('the redis and upstash backends do load their client (so the check above can fail)', async () => {

@@ -52,6 +52,15 @@ describe('README', () => {
     expect(read('.ci/run')).toMatch(/^npm test$/m);
   });
 
+  it('CI only installs the packages and runs that test command, whose first step installs the system prerequisites', () => {
+    const commands = read('.ci/run')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#') && !/^(set|cd) /.test(line));
+    expect(commands).toEqual(['npm ci --no-audit --no-fund', 'npm test']);
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['pretest']).toBe('node scripts/ensure-test-prereqs.mjs');
+  });
+
   it('quick start runs and prints that the reader got the whole text', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'examples/readme/quickstart.ts'], {
       cwd: new URL('.', root).pathname,

@@ -7,8 +7,8 @@ import { sendSse, sseResponse } from '../../src/adapters/http/index.js';
 import { createMemoryRepository } from '../../src/adapters/memory/index.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { agentexCodec } from '../../src/domain/codec/index.js';
-import { createPublisher } from '../../src/domain/publisher/index.js';
-import { createSubscriber } from '../../src/domain/subscriber/index.js';
+import { createPublisher } from '../../src/defaults.js';
+import { createSubscriber } from '../../src/defaults.js';
 
 const repository = createMemoryRepository();
 const subscriber = createSubscriber({ repository, codec: agentexCodec, clock: systemClock });

@@ -1,12 +1,15 @@
 // The worked example of docs/testing-agents.md, run in the suite. Keep the two in sync
-// (the doc imports from the package: 'taskstream', 'taskstream/adapters/memory', 'taskstream/adapters/http').
+// (the doc imports from the package: 'taskstream' and 'taskstream/adapters/http').
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createMemoryRepository, FakeClock } from '../../src/adapters/memory/index.js';
+import { createMemoryRepository } from '../../src/adapters/memory/index.js';
+import { FakeClock } from '../../src/adapters/clock/index.js';
 import { sseResponse } from '../../src/adapters/http/index.js';
 import { agentexCodec } from '../../src/domain/codec/index.js';
-import { createPublisher, type Publisher } from '../../src/domain/publisher/index.js';
-import { createSubscriber, type Subscriber } from '../../src/domain/subscriber/index.js';
+import { createPublisher } from '../../src/defaults.js';
+import type { Publisher } from '../../src/domain/publisher/index.js';
+import { createSubscriber } from '../../src/defaults.js';
+import type { Subscriber } from '../../src/domain/subscriber/index.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { SubscriptionItem } from '../../src/domain/events.js';
 
@@ -46,7 +49,7 @@ async function* llm(clock: Clock, tokens: string[], ms: number, failAt?: number)
 /** Everything a reader that starts from the beginning sees, up to the terminal status. */
 async function history(subscriber: Subscriber, taskId: string): Promise<SubscriptionItem['event'][]> {
   const events: SubscriptionItem['event'][] = [];
-  for await (const item of subscriber.subscribe(taskId, { lastEventId: '0-0', untilTerminal: true })) events.push(item.event);
+  for await (const item of subscriber.open(taskId, { lastEventId: '0-0', untilTerminal: true })) events.push(item.event);
   return events;
 }
 

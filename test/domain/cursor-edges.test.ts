@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkResumePoint, Cursor, gapAfter, parseResumePoint } from '../../src/domain/cursor.js';
+import { checkResumePoint, gapAfter, parseResumePoint } from '../../src/domain/cursor.js';
 import { TaskStreamError } from '../../src/domain/errors.js';
 import type { StreamInfo } from '../../src/ports/stream-repository.js';
 
@@ -59,16 +59,5 @@ describe('resume points', () => {
     const err = caught(() => parseResumePoint(42 as unknown as string));
     expect(err.code).toBe('INVALID_RESUME_POINT');
     expect(err.message).toContain('number');
-  });
-});
-
-describe('Cursor order within one millisecond', () => {
-  it('an older sequence in the same millisecond is not ahead, a newer one is', () => {
-    const c = new Cursor('10-5');
-    expect(c.isAhead('10-4')).toBe(false);
-    expect(c.isAhead('10-5')).toBe(false);
-    expect(c.isAhead('10-6')).toBe(true);
-    expect(c.isAhead('9-99')).toBe(false);
-    expect(c.isAhead('11-0')).toBe(true);
   });
 });

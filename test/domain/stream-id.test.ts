@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TaskStreamError } from '../../src/domain/errors.js';
 import {
+  assertStreamId,
   compareStreamIds,
   formatStreamId,
   isStreamId,
@@ -196,6 +197,22 @@ describe('nextStreamId', () => {
         }
       }),
       300,
+    );
+  });
+});
+
+describe('assertStreamId (the allocation-free check of the read path)', () => {
+  it('accepts exactly what parseStreamId accepts, with the same error code (property)', () => {
+    const candidate = fc.oneof(
+      parsedId.map((p) => `${p.ms}-${p.seq}`),
+      fc.stringMatching(/^[0-9$+>-]{0,22}-?[0-9]{0,22}$/),
+      fc.constantFrom('$', '>', '+', '-', '01-0', '0-01', '18446744073709551616-0', '1-18446744073709551616', '99999999999999999999-0', ''),
+    );
+    checkProperty(
+      fc.property(candidate, (id) => {
+        expect(codeOf(() => assertStreamId(id))).toBe(codeOf(() => parseStreamId(id)));
+      }),
+      1000,
     );
   });
 });

@@ -16,7 +16,7 @@ if (!hasChromium && !process.env['CI']) {
 describe.skipIf(!hasChromium && !process.env['CI'])('taskstream serve in a real browser (chromium via playwright-core)', () => {
   let browser: Browser;
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`chromium not found at ${CHROMIUM}: install it (apt-get install chromium); .ci/run does`);
+    if (!hasChromium) throw new Error(`chromium not found at ${CHROMIUM}: install it (apt-get install chromium); npm test does as root`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

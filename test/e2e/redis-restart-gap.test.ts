@@ -4,14 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/adapters/clock/index.js';
 import { createIoredisRepository, type IoredisRepository } from '../../src/adapters/ioredis/index.js';
 import type { SubscriptionItem } from '../../src/domain/events.js';
-import { createPublisher } from '../../src/domain/publisher/index.js';
-import { createSubscriber } from '../../src/domain/subscriber/index.js';
+import { createPublisher } from '../../src/defaults.js';
+import { createSubscriber } from '../../src/defaults.js';
 import { uniquePrefix } from '../helpers/redis-server.js';
 import { startRestartableRedis, type RestartableRedis } from '../helpers/restartable-redis.js';
 
 let server: RestartableRedis;
 let repository: IoredisRepository;
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger as silent } from '../helpers/silent-logger.js';
 
 beforeAll(async () => {
   server = await startRestartableRedis();

@@ -2,7 +2,7 @@ import { createContainer, type TaskStreamContainer } from '../../src/container.j
 import { startServeServer, type ServeServer } from '../../src/adapters/cli/serve/server.js';
 import type { SimulatedTask } from '../../src/adapters/cli/serve/agents.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger as silent } from '../helpers/silent-logger.js';
 
 /** `taskstream serve`'s server in-process on the memory backend, with a short retry hint. */
 export async function startServe(script: { agents?: number; messages?: number; tokensPerSecond?: number } = {}): Promise<{ services: TaskStreamContainer; serve: ServeServer; close(): Promise<void> }> {

@@ -2,13 +2,14 @@ import { expect } from 'vitest';
 import { agentexCodec } from '../../src/domain/codec/index.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import type { StreamSettings } from '../../src/domain/config.js';
-import { createPublisher, type PublisherOptions } from '../../src/domain/publisher/index.js';
-import { createSubscriber, type SubscriberOptions } from '../../src/domain/subscriber/index.js';
-import type { Logger } from '../../src/ports/logger.js';
+import { createPublisher, createSubscriber } from '../../src/defaults.js';
+import type { PublisherOptions } from '../../src/domain/publisher/index.js';
+import type { SubscriberOptions } from '../../src/domain/subscriber/index.js';
 import type { StreamRepository } from '../../src/ports/stream-repository.js';
+import { silentLogger } from './silent-logger.js';
 
 /** A logger that drops everything (faults make the real ones noisy). */
-export const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const quiet = silentLogger;
 
 /** What one subscriber saw: its text deltas in order, and how many Done events. */
 export interface ReceivedTokens {

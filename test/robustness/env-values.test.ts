@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../src/container.js';
 import { TaskStreamError } from '../../src/domain/errors.js';
 import { leaks } from '../helpers/secret-audit.js';
+import { silentLogger } from '../helpers/silent-logger.js';
 
 function rejected(env: Record<string, string>): TaskStreamError {
   try {
@@ -40,7 +41,7 @@ describe('hostile environment values: one INVALID_CONFIG naming the variable, ne
 describe('TASKSTREAM_MAX_ENTRY_BYTES reaches the container publisher', () => {
   it('a container built from the environment refuses a full larger than the limit', async () => {
     const { createContainer } = await import('../../src/container.js');
-    const ts = await createContainer(configFromEnv({ TASKSTREAM_MAX_ENTRY_BYTES: '1024' }), { logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const ts = await createContainer(configFromEnv({ TASKSTREAM_MAX_ENTRY_BYTES: '1024' }), { logger: silentLogger });
     try {
       expect(ts.publisher.settings.maxEntryBytes).toBe(1024);
       const message = ts.publisher.open('big');

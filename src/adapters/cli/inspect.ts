@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { settingsFromEnv } from '../../domain/config.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { urlSecrets } from '../../domain/redaction.js';
+import { requireIntegerArgument } from '../../domain/validation.js';
 import { isAuthError, toTaskStreamError } from '../ioredis/errors.js';
 import type { CliIo } from './io.js';
 
@@ -90,10 +91,7 @@ function formatText(report: InspectReport): string {
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new TaskStreamError('INVALID_ARGUMENT', `--${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  }
-  return value;
+  return requireIntegerArgument(`--${name}`, Number.isNaN(value) ? raw : value, 1);
 }
 
 const OPTIONS = {

@@ -1,3 +1,4 @@
+import { requireIntegerArgument } from '../../domain/validation.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { jsonPieces, stringifyJson } from './safe-json.js';
 
@@ -110,8 +111,6 @@ export function formatSseComment(text: string): string {
 
 /** The `retry:` field that tells an `EventSource` how long to wait before reconnecting. */
 export function formatSseRetry(ms: number): string {
-  if (!Number.isSafeInteger(ms) || ms < 0) {
-    throw new TaskStreamError('INVALID_ARGUMENT', `retry must be a non-negative integer, got ${ms}`, { details: { retry: ms } });
-  }
+  requireIntegerArgument('retry', ms);
   return `retry: ${ms}\n\n`;
 }

@@ -1,8 +1,9 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { systemClock } from '../clock/system-clock.js';
+import { consoleLogger } from '../logger/console-logger.js';
 import { TaskStreamError } from '../../domain/errors.js';
-import { requireNonNegativeInteger } from '../../domain/config.js';
+import { requireNonNegativeInteger } from '../../domain/validation.js';
 
 /**
  * What {@link SseOptions.authorize} decides: `true` lets the request through; `false` or `403`
@@ -53,7 +54,7 @@ export interface SseOptions {
   readonly maxBufferedBytes?: number;
   /** Timers (keep-alive, backoff) go through this clock. @default systemClock */
   readonly clock?: Clock;
-  /** Where backend failures are reported (rate-limited). @default no logging */
+  /** Where backend failures are reported (rate-limited). @default consoleLogger (warnings and errors to the console) */
   readonly logger?: Logger;
   /** Bytes buffered for a slow client before the handler stops reading the backend. @default 65536 */
   readonly highWaterMarkBytes?: number;
@@ -62,7 +63,7 @@ export interface SseOptions {
 /** {@link SseOptions} with every default applied. */
 export interface ResolvedSseOptions extends Required<Omit<SseOptions, 'authorize' | 'logger'>> {
   readonly authorize?: SseOptions['authorize'];
-  readonly logger?: Logger;
+  readonly logger: Logger;
 }
 
 /** Applies the defaults and checks the numbers (`INVALID_CONFIG` naming the option). */
@@ -83,7 +84,7 @@ export function resolveSseOptions(options: SseOptions = {}): ResolvedSseOptions 
     clock: options.clock ?? systemClock,
     highWaterMarkBytes: requireNonNegativeInteger('highWaterMarkBytes', options.highWaterMarkBytes ?? 65_536, 1),
     ...(options.authorize ? { authorize: options.authorize } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
+    logger: options.logger ?? consoleLogger,
   };
   return resolved;
 }

@@ -43,11 +43,16 @@ const BLOCKING_OVERRIDES: RedisOptions = {
   commandTimeout: undefined,
   blockingTimeout: undefined,
   lazyConnect: false,
+  enableAutoPipelining: false,
   connectionName: 'taskstream-reader',
 };
 
-/** Our own command connections give up on a command after a few reconnect attempts; callers retry. */
-const OWNED_DEFAULTS: RedisOptions = { maxRetriesPerRequest: 3, connectionName: 'taskstream' };
+/**
+ * Our own command connections give up on a command after a few reconnect attempts (callers
+ * retry), and send all commands issued in one tick (appends of many topics, non-blocking reads)
+ * in one socket write per node (ioredis auto-pipelining).
+ */
+const OWNED_DEFAULTS: RedisOptions = { maxRetriesPerRequest: 3, connectionName: 'taskstream', enableAutoPipelining: true };
 
 function isCluster(client: Redis | Cluster): client is Cluster {
   return (client as { isCluster?: boolean }).isCluster === true;
@@ -66,6 +71,7 @@ export function resolveConnection(options: IoredisConnectionOptions): ResolvedCo
     owned = false;
   } else if (options.cluster !== undefined) {
     command = new Cluster([...options.cluster.nodes], {
+      enableAutoPipelining: true,
       ...options.cluster.options,
       redisOptions: { ...OWNED_DEFAULTS, ...options.cluster.options?.redisOptions },
     });

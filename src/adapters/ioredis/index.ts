@@ -1,19 +1,17 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import { requireNonNegativeInteger } from '../../domain/config.js';
+import { requireNonNegativeInteger } from '../../domain/validation.js';
 import { systemClock } from '../clock/system-clock.js';
+import { consoleLogger } from '../logger/console-logger.js';
 import { resolveConnection, type IoredisConnectionOptions } from './connection.js';
 import { IoredisRepository } from './repository.js';
 
 export type { IoredisConnectionOptions } from './connection.js';
 export { IoredisRepository } from './repository.js';
-export { producersKeyFor, hashTagOf } from '../shared/producer-keys.js';
-export { slotOf } from './hash-slot.js';
-export { APPEND_LUA } from '../shared/append-script.js';
 
 /** Options of {@link createIoredisRepository}. */
 export interface IoredisRepositoryOptions extends IoredisConnectionOptions {
-  /** Where failed TTL refreshes and reader reconnects are reported. @default warnings and errors to console */
+  /** Where failed TTL refreshes and reader reconnects are reported. @default consoleLogger (warnings and errors to the console) */
   readonly logger?: Logger;
   /** Clock for read timeouts and retry back-off. @default systemClock */
   readonly clock?: Clock;
@@ -27,21 +25,19 @@ export interface IoredisRepositoryOptions extends IoredisConnectionOptions {
   readonly clusterPollMs?: number;
 }
 
-const consoleLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message, fields) => console.warn(message, fields ?? {}),
-  error: (message, fields) => console.error(message, fields ?? {}),
-};
-
 /**
  * A {@link StreamRepository} on ioredis (Redis 7+ or Redis Cluster).
  *
- * - **Append**: one `EVALSHA` (falls back to `EVAL` on `NOSCRIPT`) per batch, no MULTI/EXEC: the
- *   idempotency check against `taskstream:producers:{<topic>}` (same hash slot as the topic), one
+ * - **Append**: one script call per batch, no MULTI/EXEC: the idempotency check against
+ *   `taskstream:producers:{<topic>}` (same hash slot as the topic), one
  *   `XADD ... MAXLEN ~ max(maxLen, batch)` per entry, the producer's new sequence, and `EXPIRE` on
- *   both keys (none when `ttlSeconds` is 0). A failing `EXPIRE` is caught in the script and logged
- *   as a warning: the entries are written, so the caller must not retry.
+ *   both keys (none when `ttlSeconds` is 0, skipped while the last renewal is fresh within
+ *   min(1 s, ttl/10), port rule 6). A failing `EXPIRE` is caught in the script and logged as a
+ *   warning: the entries are written, so the caller must not retry. Each connection (each
+ *   cluster node, each new socket after a reconnect) gets the script as `EVAL` with its first
+ *   append and `EVALSHA` after that: no `NOSCRIPT` round trips. Connections the repository opens
+ *   use ioredis auto-pipelining, so appends of many topics issued in one tick leave in one socket
+ *   write per node; give a client you pass in `enableAutoPipelining: true` for the same effect.
  * - **Reads**: non-blocking reads use the command connection (`XRANGE`, `XREAD` without `BLOCK`);
  *   blocking reads never do. They register as waiters with the process's multiplexed reader
  *   (one dedicated connection per server, per master on a cluster), which serves all of them with

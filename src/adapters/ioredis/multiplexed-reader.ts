@@ -3,10 +3,10 @@ import type { Redis } from 'ioredis';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
-import type { StreamId } from '../../domain/stream-id.js';
+import { compareCanonicalStreamIds, type StreamId } from '../../domain/stream-id.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { closedError, toTaskStreamError } from './errors.js';
-import { compareIds, entriesAfter, readRound, type RoundPlan } from './read-round.js';
+import { entriesAfter, readRound, type RoundPlan } from './read-round.js';
 
 /** What a {@link MultiplexedReader} needs from its surroundings. */
 export interface MultiplexedReaderOptions {
@@ -213,7 +213,7 @@ export class MultiplexedReader {
       deadline = Math.max(deadline, waiter.deadline);
       for (const [topic, id] of waiter.cursors) {
         const held = cursors.get(topic);
-        if (held === undefined || compareIds(id, held) < 0) cursors.set(topic, id);
+        if (held === undefined || compareCanonicalStreamIds(id, held) < 0) cursors.set(topic, id);
       }
     }
     const remaining = deadline - this.#options.clock.now();
@@ -235,7 +235,7 @@ export class MultiplexedReader {
       if (from === undefined || waiters === undefined) continue;
       for (const waiter of waiters) {
         const cursor = waiter.cursors.get(topic)!;
-        if (compareIds(from, cursor) > 0) continue;
+        if (compareCanonicalStreamIds(from, cursor) > 0) continue;
         const selected = entriesAfter(entries, cursor, waiter.count);
         if (selected.length === 0) continue;
         const out = outs.get(waiter);
@@ -277,7 +277,7 @@ export class MultiplexedReader {
 function covers(plan: ReadonlyMap<string, StreamId>, waiter: Waiter): boolean {
   for (const [topic, cursor] of waiter.cursors) {
     const held = plan.get(topic);
-    if (held === undefined || compareIds(held, cursor) > 0) return false;
+    if (held === undefined || compareCanonicalStreamIds(held, cursor) > 0) return false;
   }
   return true;
 }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { StreamEntry, TopicEntries } from '../../ports/stream-repository.js';
-import type { StreamId } from '../../domain/stream-id.js';
+import { compareCanonicalStreamIds, type StreamId } from '../../domain/stream-id.js';
+import { groupBy } from '../shared/group-by.js';
 import { parseXRead } from './replies.js';
 
 /** One round of the multiplexed reader: the lowest cursor per topic, the largest count, the block time. */
@@ -23,13 +24,7 @@ export async function readRound(
   rotation: number,
   multiGroupPollMs: number,
 ): Promise<TopicEntries[]> {
-  const groups = new Map<number, string[]>();
-  for (const topic of plan.cursors.keys()) {
-    const group = groupOf(topic);
-    const list = groups.get(group);
-    if (list === undefined) groups.set(group, [topic]);
-    else list.push(topic);
-  }
+  const groups = groupBy(plan.cursors.keys(), groupOf);
   const args = (topics: string[], blockMs: number | undefined): (string | number)[] => [
     'COUNT', plan.count,
     ...(blockMs === undefined ? [] : ['BLOCK', blockMs]),
@@ -56,24 +51,7 @@ export async function readRound(
 /** At most `count` of `entries` (in id order) strictly after `cursor`. */
 export function entriesAfter(entries: readonly StreamEntry[], cursor: StreamId, count: number): StreamEntry[] {
   let start = 0;
-  while (start < entries.length && compareIds(entries[start]!.id, cursor) <= 0) start++;
+  while (start < entries.length && compareCanonicalStreamIds(entries[start]!.id, cursor) <= 0) start++;
   return entries.slice(start, start + count);
 }
 
-/**
- * Exact order of two canonical stream ids (validated by the repository, or printed by Redis):
- * decimal parts without leading zeros compare by length, then by text. No BigInt on the hot path.
- */
-export function compareIds(a: StreamId, b: StreamId): number {
-  if (a === b) return 0;
-  const da = a.indexOf('-');
-  const db = b.indexOf('-');
-  if (da !== db) return da - db;
-  const ma = a.slice(0, da);
-  const mb = b.slice(0, db);
-  if (ma !== mb) return ma < mb ? -1 : 1;
-  const sa = a.length - da;
-  const sb = b.length - db;
-  if (sa !== sb) return sa - sb;
-  return a < b ? -1 : 1;
-}

@@ -1,6 +1,7 @@
 import type { Cluster } from 'ioredis';
 import type { TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
 import { TaskStreamError } from '../../domain/errors.js';
+import { groupBy } from '../shared/group-by.js';
 import type { ResolvedConnection } from './connection.js';
 import { slotOf } from './hash-slot.js';
 import { MultiplexedReader, type MultiplexedReaderOptions } from './multiplexed-reader.js';
@@ -83,14 +84,7 @@ export class ReaderRouter {
   async #groupByNode(cursors: readonly TopicCursor[]): Promise<Map<string, TopicCursor[]>> {
     const cluster = this.#connection.command as Cluster;
     if (cluster.status !== 'ready') await cluster.ping();
-    const byNode = new Map<string, TopicCursor[]>();
-    for (const cursor of cursors) {
-      const node = cluster.slots[slotOf(cursor.topic)]?.[0] ?? '';
-      const list = byNode.get(node);
-      if (list === undefined) byNode.set(node, [cursor]);
-      else list.push(cursor);
-    }
-    return byNode;
+    return groupBy(cursors, (cursor) => cluster.slots[slotOf(cursor.topic)]?.[0] ?? '');
   }
 
   #reader(node: string): MultiplexedReader {

@@ -13,11 +13,14 @@ import type {
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { TaskStreamError } from '../../domain/errors.js';
-import { compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from '../../domain/stream-id.js';
-import { APPEND_LUA, APPEND_SHA, appendArgs, parseAppendReply } from '../shared/append-script.js';
+import { assertStreamId, compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from '../../domain/stream-id.js';
+import { appendArgs, parseAppendReply } from '../shared/append-script.js';
+import { defineAppendCommand } from './append-command.js';
+import { requireIntegerArgument } from '../../domain/validation.js';
 import { closeConnection, type ResolvedConnection } from './connection.js';
 import { closedError, toTaskStreamError } from './errors.js';
 import { producersKeyFor } from '../shared/producer-keys.js';
+import { groupBy } from '../shared/group-by.js';
 import { checkAppend } from '../shared/validate-request.js';
 import { slotOf } from './hash-slot.js';
 import { ReaderRouter } from './reader-router.js';
@@ -42,6 +45,7 @@ export class IoredisRepository implements StreamRepository {
   readonly #connection: ResolvedConnection;
   readonly #settings: RepositorySettings;
   readonly #readers: ReaderRouter;
+  readonly #sendAppend: ReturnType<typeof defineAppendCommand>;
   #closing: Promise<void> | undefined;
 
   constructor(connection: ResolvedConnection, settings: RepositorySettings) {
@@ -51,6 +55,7 @@ export class IoredisRepository implements StreamRepository {
       // ioredis reconnects on its own; without a listener an 'error' event would crash the process.
       connection.command.on('error', (err: Error) => settings.logger.debug('taskstream redis connection error', { error: err.message }));
     }
+    this.#sendAppend = defineAppendCommand(connection.command);
     this.#readers = new ReaderRouter(connection, {
       clock: settings.clock,
       logger: settings.logger,
@@ -71,20 +76,15 @@ export class IoredisRepository implements StreamRepository {
 
   async append(request: AppendRequest): Promise<AppendResult> {
     this.#ensureOpen('append');
-    checkAppend(request);
+    // serialized below before the first await, so the caller's objects need no defensive copy
+    checkAppend(request, { copy: false });
     if (request.entries.length === 0) return { ids: [], duplicates: 0 };
-    const keys = [request.topic, producersKeyFor(request.topic, this.#settings.producersKeyPrefix)];
-    const args = appendArgs(request);
-    const command = this.#connection.command;
     let reply: unknown;
     try {
-      try {
-        reply = await command.evalsha(APPEND_SHA, 2, ...keys, ...args);
-      } catch (err) {
-        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-        reply = await command.eval(APPEND_LUA, 2, ...keys, ...args);
-      }
+      reply = await this.#sendAppend([request.topic, producersKeyFor(request.topic, this.#settings.producersKeyPrefix)], appendArgs(request));
     } catch (err) {
+      // A redirect inside a pipeline with other commands is not followed by ioredis: refresh the slot map so the caller's retry goes to the new owner.
+      if (this.#connection.isCluster && err instanceof Error && /^(MOVED|ASK) /.test(err.message)) (this.#connection.command as Cluster).refreshSlotsCache();
       throw toTaskStreamError(err, 'append');
     }
     const result = parseAppendReply(reply);
@@ -99,7 +99,7 @@ export class IoredisRepository implements StreamRepository {
 
   async read(topic: string, afterId: StreamId, options: ReadOptions = {}): Promise<readonly StreamEntry[]> {
     this.#ensureOpen('read');
-    parseStreamId(afterId);
+    assertStreamId(afterId);
     if ((options.blockMs ?? 0) > 0) {
       const result = await this.readMany([{ topic, afterId }], options);
       return result.find((r) => r.topic === topic)?.entries ?? [];
@@ -121,7 +121,7 @@ export class IoredisRepository implements StreamRepository {
     const blockMs = options.blockMs ?? 0;
     try {
       if (blockMs > 0) return await this.#readers.read(merged, count, blockMs, options.signal);
-      const groups = this.#connection.isCluster ? groupBy(merged, (c) => slotOf(c.topic)) : [merged];
+      const groups = this.#connection.isCluster ? [...groupBy(merged, (c) => slotOf(c.topic)).values()] : [merged];
       const replies = await Promise.all(
         groups.map((group) =>
           this.#connection.command.call('XREAD', 'COUNT', count, 'STREAMS', ...group.map((c) => c.topic), ...group.map((c) => c.afterId)),
@@ -190,16 +190,18 @@ export class IoredisRepository implements StreamRepository {
 
   #count(options: ReadOptions): number {
     const count = options.count ?? this.#settings.defaultReadCount;
-    if (!Number.isSafeInteger(count) || count < 0) {
-      throw new TaskStreamError('INVALID_ARGUMENT', `read count must be an integer >= 0, got ${String(count)}`, { details: { count } });
-    }
+    requireIntegerArgument('count', count);
     // 0 means no limit, as XREAD COUNT 0 does.
     return count === 0 ? Number.MAX_SAFE_INTEGER : count;
   }
 }
 
 /** One cursor per topic (the oldest, so nothing is skipped); ids are validated. */
-function mergeCursors(cursors: readonly TopicCursor[]): TopicCursor[] {
+function mergeCursors(cursors: readonly TopicCursor[]): readonly TopicCursor[] {
+  if (cursors.length === 1) {
+    assertStreamId(cursors[0]!.afterId);
+    return cursors;
+  }
   const byTopic = new Map<string, StreamId>();
   for (const { topic, afterId } of cursors) {
     parseStreamId(afterId);
@@ -209,13 +211,4 @@ function mergeCursors(cursors: readonly TopicCursor[]): TopicCursor[] {
   return [...byTopic].map(([topic, afterId]) => ({ topic, afterId }));
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => number): T[][] {
-  const groups = new Map<number, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list === undefined) groups.set(k, [item]);
-    else list.push(item);
-  }
-  return [...groups.values()];
-}
+

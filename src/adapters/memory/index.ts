@@ -38,4 +38,3 @@
 export { createMemoryRepository } from './create.js';
 export type { MemoryRepositoryOptions } from './options.js';
 export { MemoryStreamRepository } from './memory-repository.js';
-export { FakeClock } from '../clock/fake-clock.js';

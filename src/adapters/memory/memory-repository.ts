@@ -206,7 +206,7 @@ export class MemoryStreamRepository implements StreamRepository {
   #reclaimIfExpired(name: string, topic: Topic, now: number): boolean {
     if (topic.expiresAt === null || now <= topic.expiresAt) return false;
     this.#topics.delete(name);
-    this.#options.logger?.debug('memory repository: expired topic reclaimed', { topic: name });
+    this.#options.logger.debug('memory repository: expired topic reclaimed', { topic: name });
     return true;
   }
 

@@ -1,7 +1,8 @@
-import { TaskStreamError } from '../../domain/errors.js';
+import { requireNonNegativeInteger } from '../../domain/validation.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { systemClock } from '../clock/system-clock.js';
+import { consoleLogger } from '../logger/console-logger.js';
 
 /** Settings of {@link createMemoryRepository}. */
 export interface MemoryRepositoryOptions {
@@ -13,7 +14,7 @@ export interface MemoryRepositoryOptions {
   readonly clock?: Clock;
   /**
    * Receives debug lines (expired topics reclaimed). Nothing is logged above `debug`.
-   * @default undefined (silent)
+   * @default consoleLogger (which drops debug lines)
    */
   readonly logger?: Logger;
   /**
@@ -40,7 +41,7 @@ export interface MemoryRepositoryOptions {
 /** Options with defaults filled in. */
 export interface ResolvedMemoryOptions {
   readonly clock: Clock;
-  readonly logger: Logger | undefined;
+  readonly logger: Logger;
   readonly nodeMaxEntries: number;
   readonly nodeMaxBytes: number;
   readonly sweepPerAppend: number;
@@ -50,7 +51,7 @@ export interface ResolvedMemoryOptions {
 export function resolveMemoryOptions(options: MemoryRepositoryOptions = {}): ResolvedMemoryOptions {
   return {
     clock: options.clock ?? systemClock,
-    logger: options.logger,
+    logger: options.logger ?? consoleLogger,
     nodeMaxEntries: nonNegativeInt('nodeMaxEntries', options.nodeMaxEntries, 100),
     nodeMaxBytes: nonNegativeInt('nodeMaxBytes', options.nodeMaxBytes, 4096),
     sweepPerAppend: nonNegativeInt('sweepPerAppend', options.sweepPerAppend, 8),
@@ -58,11 +59,5 @@ export function resolveMemoryOptions(options: MemoryRepositoryOptions = {}): Res
 }
 
 function nonNegativeInt(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new TaskStreamError('INVALID_CONFIG', `memory repository option ${name} must be a non-negative integer, got ${String(value)}`, {
-      details: { option: name, value },
-    });
-  }
-  return value;
+  return requireNonNegativeInteger(name, value ?? fallback);
 }

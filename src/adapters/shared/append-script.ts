@@ -21,8 +21,12 @@ import { TERMINAL_FIELD_PREFIX } from './validate-request.js';
  * script return `-1` before any write (duplicates come first: sequences increase), so a refused
  * batch writes nothing, while a retry of the batch that wrote the terminal is all duplicates.
  *
- * \`ttlSeconds\` 0 sends no EXPIRE: a new key has no TTL, an existing one keeps its own (as a bare
- * \`XADD\` would; the memory backend does the same).
+ * `ttlSeconds` 0 sends no EXPIRE: a new key has no TTL, an existing one keeps its own (as a bare
+ * `XADD` would; the memory backend does the same).
+ *
+ * A renewal is skipped while the producer record's remaining TTL is within min(1 s, ttl/10) of
+ * `ttlSeconds` (port rule 6): record and topic are always renewed together, so they share one
+ * expiry time and the record's PTTL is the topic's; one `PTTL` replaces two `EXPIRE`s.
  *
  * The trim threshold is at least the batch size, so approximate trimming never removes an
  * entry this call appended (port rule 6). A TTL failure is caught with `pcall` and reported
@@ -70,7 +74,11 @@ local set = {}
 if producer ~= '' and newLast ~= nil then set[1] = producer; set[2] = newLast end
 if ARGV[6] == '1' and written > 0 then set[#set + 1] = doneField; set[#set + 1] = result[#result] end
 if #set > 0 then redis.call('HSET', KEYS[2], unpack(set)) end
-if written > 0 and ttl > 0 then
+local function fresh(key)
+  local left = redis.call('PTTL', key)
+  return left > ttl * 1000 - math.min(1000, ttl * 100) and left <= ttl * 1000
+end
+if written > 0 and ttl > 0 and not (producer ~= '' and fresh(KEYS[2])) then
   local r = redis.pcall('EXPIRE', KEYS[1], ARGV[2])
   if type(r) == 'table' and r.err then result[2] = 1 end
   if producer ~= '' or redis.call('EXISTS', KEYS[2]) == 1 then

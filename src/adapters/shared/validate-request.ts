@@ -1,3 +1,4 @@
+import { requireIntegerArgument } from '../../domain/validation.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { parseStreamId } from '../../domain/stream-id.js';
 import type { ParsedStreamId } from '../../domain/stream-id.js';
@@ -38,11 +39,19 @@ export function checkTopic(topic: unknown): string {
   return topic;
 }
 
-function nonNegativeInt(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw invalid(`${name} must be a non-negative integer, got ${String(value)}`, { [name]: value });
+/** Throws `INVALID_ARGUMENT` unless `fields` is a non-empty object of string values; no copy. */
+function checkFields(fields: unknown, index: number): void {
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+    throw invalid(`entry ${index} must be an object of string fields`);
   }
-  return value;
+  let count = 0;
+  for (const name in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, name)) continue;
+    const value = (fields as Record<string, unknown>)[name];
+    if (typeof value !== 'string') throw invalid(`entry ${index} field ${JSON.stringify(name)} must be a string, got ${typeof value}`);
+    count++;
+  }
+  if (count === 0) throw invalid(`entry ${index} has no fields`);
 }
 
 function copyFields(fields: unknown, index: number): EntryFields {
@@ -53,7 +62,9 @@ function copyFields(fields: unknown, index: number): EntryFields {
   let count = 0;
   for (const [name, value] of Object.entries(fields)) {
     if (typeof value !== 'string') throw invalid(`entry ${index} field ${JSON.stringify(name)} must be a string, got ${typeof value}`);
-    Object.defineProperty(copy, name, { value, enumerable: true, writable: false, configurable: false });
+    // assignment is far cheaper than defineProperty; only "__proto__" needs the slow path to stay a field
+    if (name === '__proto__') Object.defineProperty(copy, name, { value, enumerable: true, writable: true, configurable: true });
+    else copy[name] = value;
     count++;
   }
   // XADD needs at least one field-value pair.
@@ -61,14 +72,22 @@ function copyFields(fields: unknown, index: number): EntryFields {
   return Object.freeze(copy);
 }
 
-/** Validates and copies an append; throws `INVALID_ARGUMENT` before anything is written. */
-export function checkAppend(request: AppendRequest): CheckedAppend {
+/**
+ * Validates and copies an append; throws `INVALID_ARGUMENT` before anything is written. With
+ * `copy: false` the entries are only checked and returned as given: for a backend that
+ * serializes the request before it first awaits (nothing the caller changes later can reach it).
+ */
+export function checkAppend(request: AppendRequest, options: { readonly copy?: boolean } = {}): CheckedAppend {
   if (typeof request !== 'object' || request === null) throw invalid('append request must be an object');
   const topic = checkTopic(request.topic);
   if (!Array.isArray(request.entries)) throw invalid('entries must be an array');
-  const entries = request.entries.map(copyFields);
-  const maxLen = nonNegativeInt('maxLen', request.maxLen);
-  const ttlSeconds = nonNegativeInt('ttlSeconds', request.ttlSeconds);
+  let entries: readonly EntryFields[];
+  if (options.copy === false) {
+    request.entries.forEach(checkFields);
+    entries = request.entries;
+  } else entries = request.entries.map(copyFields);
+  const maxLen = requireIntegerArgument('maxLen', request.maxLen);
+  const ttlSeconds = requireIntegerArgument('ttlSeconds', request.ttlSeconds);
   const message = checkMessage(request.message);
   const idem = request.idempotency;
   if (idem === undefined) return { topic, entries, maxLen, ttlSeconds, producerId: undefined, seqs: undefined, message };
@@ -78,9 +97,9 @@ export function checkAppend(request: AppendRequest): CheckedAppend {
   if (!Array.isArray(idem.seqs) || idem.seqs.length !== entries.length) {
     throw invalid('idempotency.seqs must hold one sequence number per entry', { entries: entries.length });
   }
-  const seqs = [...idem.seqs];
+  const seqs = options.copy === false ? idem.seqs : [...idem.seqs];
   seqs.forEach((seq, i) => {
-    if (!Number.isSafeInteger(seq) || seq < 0) throw invalid(`idempotency.seqs[${i}] must be a non-negative integer, got ${String(seq)}`);
+    requireIntegerArgument(`idempotency.seqs[${i}]`, seq);
     if (i > 0 && seq <= seqs[i - 1]!) throw invalid('idempotency.seqs must be strictly increasing', { index: i });
   });
   return { topic, entries, maxLen, ttlSeconds, producerId: idem.producerId, seqs, message };
@@ -103,7 +122,7 @@ function checkMessage(message: unknown): AppendMessage | undefined {
 
 /** Validates read options; `count` 0 means all, as `XREAD COUNT 0` does. */
 export function checkReadOptions(options: ReadOptions | undefined): CheckedReadOptions {
-  const count = options?.count === undefined ? 0 : nonNegativeInt('count', options.count);
+  const count = options?.count === undefined ? 0 : requireIntegerArgument('count', options.count);
   const rawBlock = options?.blockMs ?? 0;
   if (typeof rawBlock !== 'number' || !Number.isFinite(rawBlock) || rawBlock < 0) {
     throw invalid(`blockMs must be a non-negative finite number, got ${String(rawBlock)}`);

@@ -1,5 +1,5 @@
 import type { StreamEntry, TopicCursor } from '../../ports/stream-repository.js';
-import { compareCanonicalIds } from '../shared/compare-ids.js';
+import { compareCanonicalStreamIds } from '../../domain/stream-id.js';
 
 /** What one held round reads: each topic after the lowest cursor any waiter holds, the largest count (0 = no limit). */
 export interface RoundPlan {
@@ -22,7 +22,7 @@ export function planRound(readers: Iterable<RoundReader>): RoundPlan {
     count = Math.max(count, reader.count);
     for (const { topic, afterId } of reader.cursors) {
       const held = cursors.get(topic);
-      if (held === undefined || compareCanonicalIds(afterId, held) < 0) cursors.set(topic, afterId);
+      if (held === undefined || compareCanonicalStreamIds(afterId, held) < 0) cursors.set(topic, afterId);
     }
   }
   return { cursors, count: unlimited ? 0 : count };
@@ -32,7 +32,7 @@ export function planRound(readers: Iterable<RoundReader>): RoundPlan {
 export function covers(plan: RoundPlan, reader: RoundReader): boolean {
   for (const { topic, afterId } of reader.cursors) {
     const held = plan.cursors.get(topic);
-    if (held === undefined || compareCanonicalIds(held, afterId) > 0) return false;
+    if (held === undefined || compareCanonicalStreamIds(held, afterId) > 0) return false;
   }
   return true;
 }
@@ -58,9 +58,9 @@ export function shareOf(answer: RoundAnswer, reader: RoundReader): StreamEntry[]
   let any = false;
   const out = reader.cursors.map((c) => {
     const got = answer.get(c.topic);
-    if (got === undefined || compareCanonicalIds(got.from, c.afterId) > 0) return [];
+    if (got === undefined || compareCanonicalStreamIds(got.from, c.afterId) > 0) return [];
     let start = 0;
-    while (start < got.entries.length && compareCanonicalIds(got.entries[start]!.id, c.afterId) <= 0) start++;
+    while (start < got.entries.length && compareCanonicalStreamIds(got.entries[start]!.id, c.afterId) <= 0) start++;
     const page = got.entries.slice(start, reader.count > 0 ? start + reader.count : undefined);
     if (page.length > 0) any = true;
     return page;

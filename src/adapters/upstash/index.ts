@@ -1,4 +1,5 @@
 import { systemClock } from '../clock/system-clock.js';
+import { consoleLogger } from '../logger/console-logger.js';
 import { resolveUpstashOptions, type UpstashRepositoryOptions } from './options.js';
 import { UpstashRepository } from './repository.js';
 import { createFetchRequester } from './rest-requester.js';
@@ -31,14 +32,15 @@ export function createUpstashRepository(options: UpstashRepositoryOptions = {}):
           ...(options.fetch ? { fetch: options.fetch } : {}),
         });
   const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? consoleLogger;
   const client = new RestClient(requester, {
     clock,
-    logger: options.logger,
+    logger,
     retries: resolved.retries,
     retryBaseMs: resolved.retryBaseMs,
     retryMaxMs: resolved.retryMaxMs,
     // A user's client holds its token in its requester's Authorization header.
     secret: resolved.token ?? /^Bearer (.+)$/.exec(String((requester as { headers?: { authorization?: unknown } }).headers?.authorization ?? ''))?.[1],
   });
-  return new UpstashRepository(client, resolved, clock, options.logger);
+  return new UpstashRepository(client, resolved, clock, logger);
 }

@@ -2,6 +2,7 @@ import type { Redis } from '@upstash/redis';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { TaskStreamError } from '../../domain/errors.js';
+import { requireNonNegativeInteger } from '../../domain/validation.js';
 
 /** Bounded retries of failed HTTP requests (network errors, 5xx). */
 export interface UpstashRetryPolicy {
@@ -41,7 +42,7 @@ export interface UpstashRepositoryOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Clock for poll and retry timers. @default systemClock */
   readonly clock?: Clock;
-  /** Where retries are reported (never with the token). @default no logging */
+  /** Where retries are reported (never with the token). @default consoleLogger (warnings and errors to the console) */
   readonly logger?: Logger;
   /** How reads wait for entries (see {@link UpstashReadMode}). @default 'auto' */
   readonly readMode?: UpstashReadMode;
@@ -90,11 +91,7 @@ export interface ResolvedUpstashOptions {
 }
 
 function int(name: string, value: number | undefined, fallback: number, min: number): number {
-  const v = value ?? fallback;
-  if (!Number.isSafeInteger(v) || v < min) {
-    throw new TaskStreamError('INVALID_CONFIG', `${name} must be an integer >= ${min}, got ${String(v)}`, { details: { variable: name, value: v } });
-  }
-  return v;
+  return requireNonNegativeInteger(name, value ?? fallback, min);
 }
 
 /** Applies defaults and validates; `INVALID_CONFIG` names the missing or bad setting (never its secret value). */

@@ -1,6 +1,7 @@
 import type { EntryFields, StreamEntry, StreamInfo, TopicCursor } from '../../ports/stream-repository.js';
 import { compareStreamIds, ZERO_ID } from '../../domain/stream-id.js';
 import { TaskStreamError } from '../../domain/errors.js';
+import { groupBy } from '../shared/group-by.js';
 
 function malformed(what: string): TaskStreamError {
   return new TaskStreamError('BACKEND_COMMAND', `upstash returned a malformed ${what} reply`);
@@ -20,13 +21,9 @@ function toEntry(raw: unknown): StreamEntry {
  * cursors ascending, its non-empty ones form a prefix, so {@link mapXRead} can pair them back.
  */
 export function orderForXRead(cursors: readonly TopicCursor[]): TopicCursor[] {
-  const groups = new Map<string, TopicCursor[]>();
-  for (const c of cursors) {
-    const group = groups.get(c.topic) ?? [];
-    if (!group.some((g) => g.afterId === c.afterId)) group.push(c);
-    groups.set(c.topic, group);
-  }
-  return [...groups.values()].flatMap((g) => g.sort((a, b) => compareStreamIds(a.afterId, b.afterId)));
+  return [...groupBy(cursors, (c) => c.topic).values()].flatMap((group) =>
+    group.filter((c, i) => group.findIndex((g) => g.afterId === c.afterId) === i).sort((a, b) => compareStreamIds(a.afterId, b.afterId)),
+  );
 }
 
 /** The `XREAD … STREAMS` arguments for cursors already ordered by {@link orderForXRead}; `count` 0 = no limit; with `blockMs`, a held read. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { createPublisher, type MessageContext, type Publisher } from '../../domain/publisher/index.js';
-import { createSubscriber } from '../../domain/subscriber/index.js';
+import { createPublisher } from '../../defaults.js';
+import type { MessageContext, Publisher } from '../../domain/publisher/index.js';
+import { createSubscriber } from '../../defaults.js';
 import type { SubscriptionItem } from '../../domain/events.js';
 import { RULES, ensure, ensureEqual, show } from '../failure.js';
 import { checkProperty, historySize } from '../property.js';

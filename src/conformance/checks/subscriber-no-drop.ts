@@ -1,6 +1,6 @@
 import { wrapRepository } from '../wrap-repository.js';
 import fc from 'fast-check';
-import { createSubscriber } from '../../domain/subscriber/index.js';
+import { createSubscriber } from '../../defaults.js';
 import type { Subscription } from '../../domain/subscriber/index.js';
 import type { SubscriptionItem } from '../../domain/events.js';
 import { compareStreamIds, type StreamId } from '../../domain/stream-id.js';

@@ -66,10 +66,16 @@ function messageHeader(event: MessageEvent): WireObject {
 function toWire(event: TaskEvent, taskId: string): WireObject {
   switch (event.type) {
     case 'start':
-    case 'full':
-      return { ...messageHeader(event), content: contentToWire(event.content) };
-    case 'delta':
-      return { ...messageHeader(event), delta: deltaToWire(event.delta) };
+    case 'full': {
+      const out = messageHeader(event);
+      out['content'] = contentToWire(event.content);
+      return out;
+    }
+    case 'delta': {
+      const out = messageHeader(event);
+      out['delta'] = deltaToWire(event.delta);
+      return out;
+    }
     case 'done': {
       const out = messageHeader(event);
       copyFields(out, checkFields(event.fields, DONE_RESERVED_KEYS, 'done'));

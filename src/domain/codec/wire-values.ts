@@ -57,7 +57,7 @@ export function pickExtra(obj: WireObject, known: ReadonlySet<string>): Record<s
 }
 
 /**
- * Copies `source` into a fresh object without going through `__proto__` setters, so a caller
+ * Copies `source`'s fields onto `target` without going through `__proto__` setters, so a caller
  * field named `__proto__` stays an ordinary key (JSON.parse creates it as one, too).
  */
 export function copyFields(target: Record<string, unknown>, source: Readonly<Record<string, unknown>> | undefined): void {

@@ -6,7 +6,7 @@ import { RunSizes, splitDelta } from './entry-size.js';
 
 /** Options of a {@link CoalescingBuffer}. */
 export interface CoalescingBufferOptions {
-  /** `off` and `per_token` never merge and are ready at once; `coalesced` merges and waits. */
+  /** `off` and `per_token` are ready at once and merge only under backlog (`maxPendingEntries`); `coalesced` merges and waits. */
   readonly mode: CoalesceMode;
   readonly clock: Clock;
   /** Longest a buffered delta waits before the buffer turns ready (coalesced mode). */

@@ -40,7 +40,7 @@
  * and merging stops at it; a larger start, full, done or task event is refused at the call with
  * `INVALID_ARGUMENT` naming the limit, and nothing is published.
  */
-export { createPublisher, type Publisher, type PublisherOptions, type OpenOptions } from './publisher.js';
+export { createDomainPublisher, type Publisher, type PublisherOptions, type OpenOptions } from './publisher.js';
 export type { MessageContext, MessageState } from './message-context.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-queue.js';
 export { codePointLength, canMerge, mergeDeltas } from './delta-merge.js';

@@ -247,8 +247,12 @@ export class MessageContextImpl implements MessageContext {
 
   #encode(body: EventBody, seq: number): QueuedEntry {
     const { parentTaskMessage } = this.#deps;
-    const event = { ...body, index: this.index, seq, ...(parentTaskMessage !== undefined ? { parentTaskMessage } : {}) } as StartEvent | DeltaEvent | FullEvent | DoneEvent;
-    return { seq, fields: this.#deps.codec.encode(event, this.taskId) };
+    // Every caller passes a fresh literal, so it is completed in place: this runs once per delta.
+    const event = body as { index?: number; seq?: number; parentTaskMessage?: unknown };
+    event.index = this.index;
+    event.seq = seq;
+    if (parentTaskMessage !== undefined) event.parentTaskMessage = parentTaskMessage;
+    return { seq, fields: this.#deps.codec.encode(event as StartEvent | DeltaEvent | FullEvent | DoneEvent, this.taskId) };
   }
 
   /** Queues an entry from {@link #encodeNext}, after the buffer has been sealed. */

@@ -108,19 +108,9 @@ export class PublishQueue {
     return this.#failure !== undefined || (!this.#inFlight && this.#pending.length === 0);
   }
 
-  /** The failure, once the queue has given up. */
-  get failure(): TaskStreamError | undefined {
-    return this.#failure;
-  }
-
   /** Entries not yet appended (including the batch in flight). */
   get pendingCount(): number {
     return this.#pending.length;
-  }
-
-  /** Highest sequence number known to be appended, -1 before the first. */
-  get appendedThrough(): number {
-    return this.#appendedThrough;
   }
 
   #pump(): void {
@@ -131,13 +121,19 @@ export class PublishQueue {
 
   async #send(batch: readonly QueuedEntry[], attempt: number): Promise<void> {
     const { repository, topic, producerId, messageKey, maxLen, ttlSeconds, retry, logger, clock } = this.#options;
+    const entries = new Array<QueuedEntry['fields']>(batch.length);
+    const seqs = new Array<number>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      entries[i] = batch[i]!.fields;
+      seqs[i] = batch[i]!.seq;
+    }
     try {
       await repository.append({
         topic,
-        entries: batch.map((e) => e.fields),
+        entries,
         maxLen,
         ttlSeconds,
-        idempotency: { producerId, seqs: batch.map((e) => e.seq) },
+        idempotency: { producerId, seqs },
         ...(messageKey === undefined ? {} : { message: { key: messageKey, terminal: batch[batch.length - 1]?.terminal === true } }),
       });
     } catch (err) {
@@ -173,7 +169,7 @@ export class PublishQueue {
     this.#pending.splice(0, batch.length);
     this.#appendedThrough = batch[batch.length - 1]?.seq ?? this.#appendedThrough;
     this.#inFlight = false;
-    this.#waiters = this.#waiters.filter((w) => {
+    if (this.#waiters.length > 0) this.#waiters = this.#waiters.filter((w) => {
       if (w.seq > this.#appendedThrough) return true;
       w.resolve();
       return false;

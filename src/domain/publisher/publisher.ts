@@ -3,17 +3,19 @@ import type { Logger } from '../../ports/logger.js';
 import type { StreamRepository } from '../../ports/stream-repository.js';
 import { agentexCodec } from '../codec/agentex-codec.js';
 import type { EventCodec } from '../codec/event-codec.js';
-import { requireNonNegativeInteger, resolveSettings, topicFor, type StreamSettings } from '../config.js';
+import { resolveSettings, topicFor, type StreamSettings } from '../config.js';
+import { requireIntegerArgument, requireNonNegativeInteger } from '../validation.js';
 import { TaskStreamError } from '../errors.js';
 import { TERMINAL_TASK_STATUSES, type ExtraFields, type MessageContent } from '../events.js';
 import { limitEntrySize } from './entry-size.js';
+import { MessageIndices } from './message-indices.js';
 import { validateFields, validateParentTaskMessage, validateTaskUpdate } from '../codec/validate-event.js';
 import { MessageContextImpl, type MessageContext } from './message-context.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-queue.js';
 import type { PublishingDeps } from './publishing-deps.js';
 import { TaskEventWriter } from './task-event-writer.js';
 
-/** Options of {@link createPublisher}. */
+/** Options of {@link createDomainPublisher}. */
 export interface PublisherOptions {
   /** Where events are appended. Not closed by {@link Publisher.close} (it belongs to the caller). */
   readonly repository: StreamRepository;
@@ -21,8 +23,8 @@ export interface PublisherOptions {
   readonly codec?: EventCodec;
   /** Every timer and timestamp (flush window, retry backoff). Pass `systemClock` in production, `FakeClock` in tests. */
   readonly clock: Clock;
-  /** Retries and failures are logged here. @default a logger that drops everything */
-  readonly logger?: Logger;
+  /** Retries and failures are logged here. `createPublisher` passes `consoleLogger` unless given one. */
+  readonly logger: Logger;
   /** Retention and batching; merged over `DEFAULT_SETTINGS` and validated (`INVALID_CONFIG`). @default DEFAULT_SETTINGS */
   readonly settings?: Partial<StreamSettings>;
   /** Called once per message or task producer whose appends failed for good (`PUBLISH_FAILED`). */
@@ -39,7 +41,13 @@ export interface PublisherOptions {
 
 /** Options of {@link Publisher.open}. */
 export interface OpenOptions {
-  /** The message's index in the task. @default the next free index of the task in this publisher (0, 1, 2, …) */
+  /**
+   * The message's index in the task. @default the next free index of the task in this publisher
+   * (0, 1, 2, …); numbering starts again at 0 after the task's terminal status, or once the task
+   * has been idle (no open message, no event) longer than the stream TTL, when its stream is gone.
+   * With `ttlSeconds` 0 only the 10 000 most recently used idle tasks are remembered: pass `index`
+   * when a task can outlive that.
+   */
   readonly index?: number;
   /** agentex's `parent_task_message`, carried on every event of the message. */
   readonly parentTaskMessage?: ExtraFields | null;
@@ -70,14 +78,15 @@ export interface Publisher {
   readonly settings: StreamSettings;
 }
 
-const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
 function defaultId(): string {
   return globalThis.crypto.randomUUID();
 }
 
-/** Creates a {@link Publisher}. Throws `INVALID_CONFIG` for bad settings or limits. */
-export function createPublisher(options: PublisherOptions): Publisher {
+/**
+ * Creates a {@link Publisher} on the given clock. Throws `INVALID_CONFIG` for bad settings or limits.
+ * Callers use the package's `createPublisher` (src/defaults.ts), which defaults the clock.
+ */
+export function createDomainPublisher(options: PublisherOptions): Publisher {
   const settings = resolveSettings(options.settings);
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...stripUndefined(options.retry ?? {}) };
   requireNonNegativeInteger('retry.maxAttempts', retry.maxAttempts, 1);
@@ -85,7 +94,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   requireNonNegativeInteger('retry.maxDelayMs', retry.maxDelayMs);
   const maxPendingEntries = requireNonNegativeInteger('maxPendingEntries', options.maxPendingEntries ?? 1024, 1);
   const maxBatchEntries = requireNonNegativeInteger('maxBatchEntries', options.maxBatchEntries ?? 256, 1);
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger;
   const id = (options.idGenerator ?? defaultId)();
   if (options.repository.capabilities?.idempotentAppend === false) {
     logger.warn('taskstream: the backend does not honour idempotent appends; a retry after an ambiguous failure may duplicate entries', { publisherId: id });
@@ -102,9 +111,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   };
 
   const open = new Set<MessageContextImpl>();
-  const nextIndex = new Map<string, number>();
-  /** Indexes opened per task; forgotten with `nextIndex` when the task reaches a terminal status. */
-  const openedIndexes = new Map<string, Set<number>>();
+  const indices = new MessageIndices(clock, settings.ttlSeconds);
   const deps: PublishingDeps = { repository, codec, clock, logger, settings, retry, maxBatchEntries, onError };
   const taskWriter = new TaskEventWriter({ ...deps, publisherId: id });
   let contextCount = 0;
@@ -123,12 +130,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
       if (openOptions.signal?.aborted) {
         throw new TaskStreamError('ABORTED', `open() with an aborted signal (task ${taskId})`, { cause: openOptions.signal.reason });
       }
-      const index = openOptions.index ?? nextIndex.get(taskId) ?? 0;
-      if (!Number.isSafeInteger(index) || index < 0) {
-        throw new TaskStreamError('INVALID_ARGUMENT', `message index must be an integer >= 0, got ${String(index)}`, { details: { taskId, index } });
-      }
-      const opened = openedIndexes.get(taskId);
-      if (opened?.has(index) === true) {
+      const index = openOptions.index ?? indices.next(taskId);
+      requireIntegerArgument('index', index, 0, { taskId });
+      if (indices.wasOpened(taskId, index)) {
         throw new TaskStreamError('DUPLICATE_MESSAGE', `message ${index} of task ${taskId} was already opened by this publisher; a second context would write a second done`, {
           details: { taskId, index },
         });
@@ -143,24 +147,23 @@ export function createPublisher(options: PublisherOptions): Publisher {
           parentTaskMessage: openOptions.parentTaskMessage,
           ...deps,
           maxPendingEntries,
-          onSettled: () => open.delete(context),
+          onSettled: () => {
+            open.delete(context);
+            indices.settled(taskId);
+          },
         },
         openOptions.start,
         openOptions.signal,
       );
-      nextIndex.set(taskId, Math.max(nextIndex.get(taskId) ?? 0, index + 1));
-      if (opened === undefined) openedIndexes.set(taskId, new Set([index]));
-      else opened.add(index);
+      indices.opened(taskId, index);
       open.add(context);
       return context;
     },
     async updateTask(taskId, status, fields = {}) {
       assertOpen('updateTask()');
       validateTaskUpdate(status, fields);
-      if (TERMINAL_TASK_STATUSES.has(status)) {
-        nextIndex.delete(taskId);
-        openedIndexes.delete(taskId);
-      }
+      if (TERMINAL_TASK_STATUSES.has(status)) indices.forget(taskId);
+      else indices.used(taskId);
       return taskWriter.write(taskId, { type: 'task_updated', status, fields });
     },
     async error(taskId, message, fields = {}) {
@@ -169,6 +172,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         throw new TaskStreamError('INVALID_ARGUMENT', 'error message must be a string', { details: { taskId } });
       }
       validateFields(fields);
+      indices.used(taskId);
       return taskWriter.write(taskId, { type: 'error', message, fields });
     },
     close() {

@@ -56,11 +56,6 @@ export class TaskEventWriter {
     await Promise.allSettled([...this.#producers.values()].map((p) => p.queue.waitFor(p.nextSeq - 1)));
   }
 
-  /** Tasks with a live producer (for tests: quiet tasks hold none). */
-  get activeTasks(): number {
-    return this.#producers.size;
-  }
-
   #producer(taskId: string): TaskProducer {
     const existing = this.#producers.get(taskId);
     if (existing !== undefined) return existing;

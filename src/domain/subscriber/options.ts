@@ -1,4 +1,4 @@
-import { requireNonNegativeInteger } from '../config.js';
+import { requireIntegerArgument, requireNonNegativeInteger } from '../validation.js';
 import { TaskStreamError } from '../errors.js';
 
 /** Timing and retry defaults of a subscriber; each can be overridden per subscription where noted. */
@@ -108,8 +108,5 @@ export function resolveTuning(base: SubscriberTuning, overrides: Partial<Subscri
 /** Validates `limit`; `INVALID_ARGUMENT` when it is not a positive integer. */
 export function validateLimit(limit: number | undefined): number | undefined {
   if (limit === undefined) return undefined;
-  if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw new TaskStreamError('INVALID_ARGUMENT', `limit must be a positive integer, got ${String(limit)}`, { details: { limit } });
-  }
-  return limit;
+  return requireIntegerArgument('limit', limit, 1);
 }

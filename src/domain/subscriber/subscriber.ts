@@ -4,11 +4,10 @@ import type { StreamRepository } from '../../ports/stream-repository.js';
 import { agentexCodec } from '../codec/agentex-codec.js';
 import type { EventCodec } from '../codec/event-codec.js';
 import { resolveSettings, topicFor, type StreamSettings } from '../config.js';
-import type { SubscriptionItem } from '../events.js';
 import { DEFAULT_SUBSCRIBER_TUNING, resolveTuning, validateKnownSeqs, validateLimit, type SubscribeOptions, type SubscriberTuning } from './options.js';
 import { StreamSubscription, type Subscription } from './subscription.js';
 
-/** What {@link createSubscriber} needs. */
+/** What {@link createDomainSubscriber} needs. */
 export interface SubscriberOptions {
   /** The backend to read from. */
   readonly repository: StreamRepository;
@@ -16,8 +15,8 @@ export interface SubscriberOptions {
   readonly codec?: EventCodec;
   /** Time for poll intervals and retry backoff (`systemClock` in production, `FakeClock` in tests). */
   readonly clock: Clock;
-  /** Where retried backend failures are reported. @default none */
-  readonly logger?: Logger;
+  /** Where retried backend failures are reported. `createSubscriber` passes `consoleLogger` unless given one. */
+  readonly logger: Logger;
   /** Stream settings: `keyPrefix` names the streams; `maxLen` tunes when the trimming check runs. @default DEFAULT_SETTINGS */
   readonly settings?: Partial<StreamSettings>;
   /** Timing and retry defaults for every subscription. @default DEFAULT_SUBSCRIBER_TUNING */
@@ -32,12 +31,11 @@ export interface Subscriber {
    * Throws `INVALID_ARGUMENT` for a bad task id or limit, `INVALID_CONFIG` for bad timings.
    */
   open(taskId: string, options?: SubscribeOptions): Subscription;
-  /** Shorthand for `open(taskId, options)` when the caller only iterates. */
-  subscribe(taskId: string, options?: SubscribeOptions): AsyncIterable<SubscriptionItem>;
 }
 
 /**
- * Creates a subscriber. Each subscription yields `{ id, event }` items: task events, `decode_error`
+ * Creates a subscriber on the given clock (callers use the package's `createSubscriber`, in
+ * src/defaults.ts, which defaults the clock). Each subscription yields `{ id, event }` items: task events, `decode_error`
  * items for entries the codec cannot read (reading goes on), and a leading `gap` item when a
  * resume point's successors were trimmed. A reader that falls so far behind that trimming overtakes
  * it gets a `gap` item too, before the entries that follow the hole: whenever a read returns a
@@ -54,7 +52,7 @@ export interface Subscriber {
  * `BACKEND_COMMAND` and `CLOSED` are thrown at once. Stopping (abort signal, `break`, `close()`)
  * ends the pending read and never deletes the stream.
  */
-export function createSubscriber(options: SubscriberOptions): Subscriber {
+export function createDomainSubscriber(options: SubscriberOptions): Subscriber {
   const settings = resolveSettings(options.settings);
   const baseTuning = resolveTuning(DEFAULT_SUBSCRIBER_TUNING, options.tuning ?? {});
   const deps = { repository: options.repository, codec: options.codec ?? agentexCodec, clock: options.clock, logger: options.logger };
@@ -81,5 +79,5 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     });
   };
 
-  return { open, subscribe: open };
+  return { open };
 }

@@ -19,7 +19,7 @@ export interface SubscriptionDeps {
   readonly repository: StreamRepository;
   readonly codec: EventCodec;
   readonly clock: Clock;
-  readonly logger: Logger | undefined;
+  readonly logger: Logger;
 }
 
 /** What one subscription was asked for, validated. */
@@ -90,7 +90,7 @@ export class StreamSubscription implements Subscription {
       info: () => this.#withRetry('info', () => this.deps.repository.info(this.topic)),
       infoOnce: () => this.deps.repository.info(this.topic),
       entryAtOrAfter: (id) => this.#entryAtOrAfter(id),
-      warn: (message, error) => this.deps.logger?.warn(`taskstream subscriber: ${message}`, { topic: this.topic, error: error instanceof Error ? error.message : String(error) }),
+      warn: (message, error) => this.deps.logger.warn(`taskstream subscriber: ${message}`, { topic: this.topic, error: error instanceof Error ? error.message : String(error) }),
     });
     this.ready = this.#start();
     // The caller may only iterate; the iterator rethrows, so an unobserved `ready` is not an error.
@@ -187,9 +187,10 @@ export class StreamSubscription implements Subscription {
         if (signal.aborted) return;
         // A backend that hands back entries at or before the cursor breaks rule 3; dropping them
         // keeps "no duplicate" and avoids a hot loop re-yielding the same entry.
-        const entries = read.filter((entry) => compareStreamIds(entry.id, cursor) > 0);
+        // Copies only when something must go: this runs for every read of every subscriber.
+        const entries = read.every((entry) => compareStreamIds(entry.id, cursor) > 0) ? read : read.filter((entry) => compareStreamIds(entry.id, cursor) > 0);
         if (entries.length < read.length) {
-          this.deps.logger?.warn('taskstream subscriber: backend returned entries at or before the cursor; skipped', { topic: this.topic, cursor, skipped: read.length - entries.length });
+          this.deps.logger.warn('taskstream subscriber: backend returned entries at or before the cursor; skipped', { topic: this.topic, cursor, skipped: read.length - entries.length });
         }
         if (entries.length === 0) {
           // A "blocking" read that came back empty at once would make this loop spin: poll instead.
@@ -260,7 +261,7 @@ export class StreamSubscription implements Subscription {
         this.#retried = true;
         if (!isTransient(err) || attempt > maxRetries) throw exhausted(err, attempt);
         const delayMs = retryDelay(attempt, retryBaseMs, retryMaxMs);
-        this.deps.logger?.warn('taskstream subscriber: backend call failed, retrying', {
+        this.deps.logger.warn('taskstream subscriber: backend call failed, retrying', {
           operation,
           topic: this.plan.topic,
           attempt,

@@ -25,8 +25,7 @@ function serverScript(): string {
 import { sendSse } from ${src('adapters/http/index.js')};
 import { createMemoryRepository } from ${src('adapters/memory/index.js')};
 import { systemClock } from ${src('adapters/clock/system-clock.js')};
-import { createPublisher } from ${src('domain/publisher/index.js')};
-import { createSubscriber } from ${src('domain/subscriber/index.js')};
+import { createPublisher, createSubscriber } from ${src('defaults.js')};
 const repository = createMemoryRepository();
 const subscriber = createSubscriber({ repository, clock: systemClock });
 const publisher = createPublisher({ repository, clock: systemClock });

@@ -2,8 +2,10 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { createMemoryRepository } from '../../../src/adapters/memory/index.js';
 import { agentexCodec } from '../../../src/domain/codec/index.js';
-import { createPublisher, type Publisher } from '../../../src/domain/publisher/index.js';
-import { createSubscriber, type Subscriber, type SubscriberTuning } from '../../../src/domain/subscriber/index.js';
+import { createPublisher } from '../../../src/defaults.js';
+import type { Publisher } from '../../../src/domain/publisher/index.js';
+import { createSubscriber } from '../../../src/defaults.js';
+import type { Subscriber, SubscriberTuning } from '../../../src/domain/subscriber/index.js';
 import type { StreamRepository } from '../../../src/ports/stream-repository.js';
 
 /** A memory backend, publisher and subscriber on one fake clock. */

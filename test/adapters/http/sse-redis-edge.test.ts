@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sseResponse } from '../../../src/adapters/http/index.js';
 import { createIoredisRepository } from '../../../src/adapters/ioredis/index.js';
 import { systemClock } from '../../../src/adapters/clock/system-clock.js';
-import { createSubscriber } from '../../../src/domain/subscriber/index.js';
+import { createSubscriber } from '../../../src/defaults.js';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
 import { SseBody, sseRequest } from './sse-helpers.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger as silent } from '../../helpers/silent-logger.js';
 
 describe('SSE on ioredis', () => {
   let server: TestRedis;

@@ -1,5 +1,5 @@
 import { afterAll } from 'vitest';
-import { describeStreamRepositoryConformance } from '../../../src/conformance/index.js';
+import { describeStreamRepositoryConformance } from '../../../src/conformance/vitest.js';
 import { createIoredisRepository } from '../../../src/adapters/ioredis/index.js';
 import { startCluster, type TestCluster } from '../../helpers/redis-server.js';
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, Redis } from 'ioredis';
-import { createIoredisRepository, producersKeyFor, slotOf, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
+import { createIoredisRepository, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
+import { slotOf } from '../../../src/adapters/ioredis/hash-slot.js';
+import { producersKeyFor } from '../../../src/adapters/shared/producer-keys.js';
 import { startCluster, uniquePrefix, type TestCluster } from '../../helpers/redis-server.js';
 
 let cluster: TestCluster;

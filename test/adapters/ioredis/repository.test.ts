@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createIoredisRepository, producersKeyFor, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
+import { createIoredisRepository, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
+import { producersKeyFor } from '../../../src/adapters/shared/producer-keys.js';
 import { TaskStreamError } from '../../../src/domain/errors.js';
 import { compareStreamIds } from '../../../src/domain/stream-id.js';
 import type { Logger } from '../../../src/ports/logger.js';

@@ -1,4 +1,5 @@
-import { FakeClock, createMemoryRepository } from '../../../src/adapters/memory/index.js';
+import { FakeClock } from '../../../src/adapters/clock/index.js';
+import { createMemoryRepository } from '../../../src/adapters/memory/index.js';
 import type { MemoryRepositoryOptions, MemoryStreamRepository } from '../../../src/adapters/memory/index.js';
 import type { EntryFields } from '../../../src/ports/stream-repository.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock, createMemoryRepository } from '../../../src/adapters/memory/index.js';
+import { FakeClock } from '../../../src/adapters/clock/index.js';
+import { createMemoryRepository } from '../../../src/adapters/memory/index.js';
 import { TaskStreamError } from '../../../src/domain/errors.js';
 import type { AppendRequest } from '../../../src/ports/stream-repository.js';
 import { T0, delta, rejection, setup } from './helpers.js';

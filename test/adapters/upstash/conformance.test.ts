@@ -1,5 +1,5 @@
 import { afterAll } from 'vitest';
-import { describeStreamRepositoryConformance } from '../../../src/conformance/index.js';
+import { describeStreamRepositoryConformance } from '../../../src/conformance/vitest.js';
 import { createUpstashRepository } from '../../../src/adapters/upstash/index.js';
 import { startUpstashStack, type UpstashStack } from '../../upstash-server/stack.js';
 

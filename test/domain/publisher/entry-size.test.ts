@@ -8,7 +8,7 @@ import { TaskStreamError } from '../../../src/domain/errors.js';
 import type { MessageDelta, TaskEvent } from '../../../src/domain/events.js';
 import { deltaText } from '../../../src/domain/publisher/delta-merge.js';
 import { jsonStringBytes, splitDelta } from '../../../src/domain/publisher/entry-size.js';
-import { createPublisher } from '../../../src/domain/publisher/publisher.js';
+import { createPublisher } from '../../../src/defaults.js';
 import { assertWithSeed } from './fc-seed.js';
 
 function setup(maxEntryBytes: number, coalesce: CoalesceMode = 'coalesced') {

@@ -4,7 +4,7 @@ import { createMemoryRepository } from '../../../src/adapters/memory/index.js';
 import { agentexCodec } from '../../../src/domain/codec/agentex-codec.js';
 import { TaskStreamError } from '../../../src/domain/errors.js';
 import type { TaskEvent } from '../../../src/domain/events.js';
-import { createPublisher } from '../../../src/domain/publisher/publisher.js';
+import { createPublisher } from '../../../src/defaults.js';
 
 describe('two publishers open the same message (a retried job, a second process)', () => {
   it('the store keeps the first done; the other context gets AFTER_TERMINAL and writes nothing after it', async () => {

@@ -2,9 +2,11 @@ import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import type { StreamSettings } from '../../../src/domain/config.js';
 import type { MessageEvent, TaskEvent } from '../../../src/domain/events.js';
 import type { TaskStreamError } from '../../../src/domain/errors.js';
-import { createPublisher, type Publisher, type PublisherOptions } from '../../../src/domain/publisher/publisher.js';
+import { createPublisher } from '../../../src/defaults.js';
+import type { Publisher, PublisherOptions } from '../../../src/domain/publisher/publisher.js';
 import { agentexCodec } from '../../../src/domain/codec/agentex-codec.js';
 import { RecordingRepository } from '../../helpers/recording-repository.js';
+import { silentLogger } from '../../helpers/silent-logger.js';
 
 export interface Harness {
   readonly clock: FakeClock;
@@ -26,6 +28,7 @@ export function harness(settings: Partial<StreamSettings> = {}, extra: Partial<P
     clock,
     settings,
     idGenerator: () => 'pub',
+    logger: silentLogger,
     onError: (e) => errors.push(e),
     ...extra,
   });

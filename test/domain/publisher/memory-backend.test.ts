@@ -3,7 +3,7 @@ import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { createMemoryRepository } from '../../../src/adapters/memory/index.js';
 import { agentexCodec } from '../../../src/domain/codec/agentex-codec.js';
 import type { TaskEvent } from '../../../src/domain/events.js';
-import { createPublisher } from '../../../src/domain/publisher/publisher.js';
+import { createPublisher } from '../../../src/defaults.js';
 
 describe('publisher over the memory backend', () => {
   it('writes an agentex stream a reader can decode, in order, with one done per message', async () => {

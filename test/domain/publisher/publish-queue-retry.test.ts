@@ -5,7 +5,8 @@ import { agentexCodec } from '../../../src/domain/codec/agentex-codec.js';
 import type { EventCodec } from '../../../src/domain/codec/event-codec.js';
 import { TaskStreamError, type TaskStreamErrorCode } from '../../../src/domain/errors.js';
 import type { MessageDelta, TaskEvent } from '../../../src/domain/events.js';
-import { createPublisher, type PublisherOptions } from '../../../src/domain/publisher/publisher.js';
+import { createPublisher } from '../../../src/defaults.js';
+import type { PublisherOptions } from '../../../src/domain/publisher/publisher.js';
 import type { RetryPolicy } from '../../../src/domain/publisher/publish-queue.js';
 import { RecordingRepository } from '../../helpers/recording-repository.js';
 
@@ -100,7 +101,7 @@ describe('publish queue: retry schedule', () => {
 });
 
 describe('publish queue: which failures are retried', () => {
-  it.each<TaskStreamErrorCode>(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'UNSUPPORTED'])('%s is permanent: one append, then PUBLISH_FAILED', async (code) => {
+  it.each(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'UNSUPPORTED'] as TaskStreamErrorCode[])('%s is permanent: one append, then PUBLISH_FAILED', async (code) => {
     const h = setup({ maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 10 });
     h.repo.failNext(Infinity, 'before', () => new TaskStreamError(code, 'refused'));
     const ctx = h.publisher.open('t1');

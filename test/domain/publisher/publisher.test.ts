@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { flushMicrotasks } from '../../../src/adapters/clock/fake-clock.js';
 import { TaskStreamError } from '../../../src/domain/errors.js';
 import type { MessageDelta } from '../../../src/domain/events.js';
-import { createPublisher } from '../../../src/domain/publisher/publisher.js';
+import { createPublisher } from '../../../src/defaults.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { jsonTestCodec } from '../../helpers/publisher-json-codec.js';
 import { RecordingRepository } from '../../helpers/recording-repository.js';

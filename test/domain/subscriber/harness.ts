@@ -2,9 +2,11 @@ import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { createMemoryRepository } from '../../../src/adapters/memory/index.js';
 import { agentexCodec } from '../../../src/domain/codec/index.js';
 import type { SubscriptionItem, TaskEvent } from '../../../src/domain/events.js';
-import { createSubscriber, type SubscriberOptions } from '../../../src/domain/subscriber/index.js';
+import { createSubscriber } from '../../../src/defaults.js';
+import type { SubscriberOptions } from '../../../src/domain/subscriber/index.js';
 import type { Subscription } from '../../../src/domain/subscriber/index.js';
 import type { StreamRepository } from '../../../src/ports/stream-repository.js';
+import { silentLogger } from '../../helpers/silent-logger.js';
 
 export const TASK = 'task-1';
 export const TOPIC = `task:${TASK}`;
@@ -23,7 +25,7 @@ export function setup(options: { wrap?: (r: StreamRepository) => StreamRepositor
   const clock = new FakeClock();
   const memory = createMemoryRepository({ clock });
   const repository = options.wrap ? options.wrap(memory) : memory;
-  const subscriber = createSubscriber({ repository, clock, ...options.subscriber });
+  const subscriber = createSubscriber({ repository, clock, logger: silentLogger, ...options.subscriber });
   const append = async (events: readonly TaskEvent[], retention = { maxLen: 0, ttlSeconds: 600 }) =>
     (await memory.append({ topic: TOPIC, entries: events.map((e) => agentexCodec.encode(e, TASK)), ...retention })).ids;
   return { clock, memory, repository, subscriber, append };

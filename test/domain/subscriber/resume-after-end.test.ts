@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryRepository } from '../../../src/adapters/memory/index.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { TaskStreamError } from '../../../src/domain/errors.js';
-import { createSubscriber } from '../../../src/domain/subscriber/index.js';
+import { createSubscriber } from '../../../src/defaults.js';
 import { compareStreamIds, formatStreamId, previousStreamId } from '../../../src/domain/stream-id.js';
 import type { StreamRepository } from '../../../src/ports/stream-repository.js';
 import { assertProperty } from '../../adapters/http/fc-run.js';

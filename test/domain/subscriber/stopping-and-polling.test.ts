@@ -48,7 +48,7 @@ describe('subscriber: stopping', () => {
     const { subscriber, append } = setup();
     await append([status(0), status(1)]);
     const seen: number[] = [];
-    for await (const item of subscriber.subscribe(TASK, { lastEventId: '0-0' })) {
+    for await (const item of subscriber.open(TASK, { lastEventId: '0-0' })) {
       if (item.event.type === 'task_updated') seen.push(item.event.seq);
       break;
     }
