@@ -63,3 +63,26 @@ describe('subscription: position check after a reconnect', () => {
     await run.finished;
   });
 });
+
+describe('subscription: trimming while the reader reconnected', () => {
+  it('entries trimmed past the cursor during a reconnect are a trimmed gap, even when the next page is not full', async () => {
+    const { env, failNextRead } = reconnecting();
+    const first = await env.append([status(1)]);
+    // count 1,000: the first page after the reconnect is far from full, so only the reconnect check can see the hole.
+    const subscription = env.subscriber.open(TASK, { lastEventId: '0-0', count: 1_000 });
+    const run = consume(subscription);
+    await settle();
+    expect(seqs(run.items)).toEqual([1]);
+    failNextRead();
+    for (let i = 2; i <= 400; i++) await env.append([status(i)], { maxLen: 10, ttlSeconds: 600 });
+    for (let i = 0; i < 20 && seqs(run.items).at(-1) !== 400; i++) await env.clock.advance(20);
+    const gap = run.items[1]?.event;
+    expect(gap).toMatchObject({ type: 'gap', reason: 'trimmed', resumeId: first[0] });
+    const kept = seqs(run.items.slice(2));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.at(-1)).toBe(400);
+    expect((gap as { trimmed: number }).trimmed).toBe(400 - kept.length);
+    subscription.close();
+    await run.finished;
+  });
+});
