@@ -15,8 +15,6 @@ export interface RecordingControls {
   readonly maxConcurrentPerTopic: number;
   /** Entries the backend skipped as idempotent duplicates, in all. */
   readonly duplicatesSkipped: number;
-  /** Appends that were failed on purpose. */
-  readonly failedAppends: number;
   /** Fails the next `count` appends (Infinity: every append). */
   failNext(count: number, mode?: FailureMode, error?: () => unknown): void;
   /** Holds every append until the returned function is called. */
@@ -42,14 +40,13 @@ interface Failure {
 export function recordingRepository(clock: Clock): RecordingRepository {
   const memory = createMemoryRepository({ clock });
   const inFlight = new Map<string, number>();
-  const stats = { maxConcurrentPerTopic: 0, duplicatesSkipped: 0, failedAppends: 0 };
+  const stats = { maxConcurrentPerTopic: 0, duplicatesSkipped: 0 };
   let failure: Failure | undefined;
   let gate: Promise<void> | undefined;
 
   const takeFailure = (): Failure | undefined => {
     if (failure === undefined || failure.remaining <= 0) return undefined;
     failure.remaining--;
-    stats.failedAppends++;
     return failure;
   };
 
@@ -76,7 +73,6 @@ export function recordingRepository(clock: Clock): RecordingRepository {
     requests: [],
     get maxConcurrentPerTopic() { return stats.maxConcurrentPerTopic; },
     get duplicatesSkipped() { return stats.duplicatesSkipped; },
-    get failedAppends() { return stats.failedAppends; },
     failNext(count, mode = 'before', error = () => new TaskStreamError('BACKEND_UNAVAILABLE', 'injected failure')) {
       failure = { remaining: count, mode, error };
     },
