@@ -4,7 +4,9 @@ local producer = ARGV[3]
 local count = tonumber(ARGV[4])
 local doneField = ARGV[5]
 -- One read of both records; HMGET answers false for the '' field a request without them sends.
-local rec = redis.call('HMGET', KEYS[2], producer, doneField)
+-- The records are read only when the batch has a producer or a message: a plain append sends no HMGET.
+local rec = {false, false}
+if producer ~= '' or doneField ~= '' then rec = redis.call('HMGET', KEYS[2], producer, doneField) end
 local last = nil
 if producer ~= '' and rec[1] then last = tonumber(rec[1]) end
 local doneId = doneField ~= '' and rec[2]
