@@ -8,21 +8,18 @@ import { startRedis, uniquePrefix, type TestRedis } from '../helpers/redis-serve
 import { SseBody } from '../adapters/http/sse-helpers.js';
 
 import { silentLogger as silent } from '../helpers/silent-logger.js';
+import { wrapRepository } from '../../src/conformance/wrap-repository.js';
 
 function closeSpy(inner: StreamRepository): StreamRepository & { closes: number } {
-  const spy = {
-    closes: 0,
-    capabilities: inner.capabilities,
-    append: inner.append.bind(inner),
-    read: inner.read.bind(inner),
-    tailId: inner.tailId.bind(inner),
-    info: inner.info.bind(inner),
-    deleteTopic: inner.deleteTopic.bind(inner),
-    close: async () => {
-      spy.closes++;
-      await inner.close();
-    },
-  };
+  const spy = Object.assign(
+    wrapRepository(inner, {
+      close: async () => {
+        spy.closes++;
+        await inner.close();
+      },
+    }),
+    { closes: 0 },
+  );
   return spy;
 }
 

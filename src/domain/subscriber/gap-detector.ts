@@ -99,11 +99,17 @@ export class GapDetector {
     if (tailId === ZERO_ID) this.#seqs.firstSight = 'exact';
   }
 
-  /** After a reconnect: a reset gap when the cursor is no longer an entry of the stream. Best effort: a failed check is no gap. */
-  async afterReconnect(cursor: StreamId): Promise<GapEvent | null> {
+  /**
+   * After a reconnect, before the entry `nextId`: a trimmed gap when trimming removed entries after
+   * the cursor meanwhile (the page may not be full, so the behind check cannot see it), else a reset
+   * gap when the cursor is no longer an entry of the stream. Best effort: a failed check is no gap.
+   */
+  async afterReconnect(cursor: StreamId, nextId: StreamId): Promise<GapEvent | null> {
     try {
       const info = await this.probe.info();
-      if (info === null || gapAfter(cursor, info) !== null) return null;
+      if (info === null) return null;
+      const trimmed = gapAfter(cursor, info, nextId);
+      if (trimmed !== null) return trimmed;
       const gap = checkResumeEntry(cursor, info, (await this.probe.entryAtOrAfter(cursor))?.id);
       if (gap !== null) this.#seqs.firstSight = 'inexact';
       return gap;

@@ -204,7 +204,7 @@ export class StreamSubscription implements Subscription {
         let gap = read.length >= this.#behindThreshold() ? await this.#gaps.trimmedBefore(cursor, entries[0]!.id) : null;
         if (gap === null && this.#retried) {
           this.#retried = false;
-          gap = await this.#gaps.afterReconnect(cursor);
+          gap = await this.#gaps.afterReconnect(cursor, entries[0]!.id);
         }
         if (gap !== null) {
           yield { id: cursor, event: gap };

@@ -7,6 +7,7 @@ import { createMemoryRepository } from '../../../src/adapters/memory/index.js';
 import { TaskStreamError } from '../../../src/domain/errors.js';
 import type { StreamRepository } from '../../../src/ports/stream-repository.js';
 import { createWorld, publishMessage, SseBody, sseRequest } from './sse-helpers.js';
+import { wrapRepository } from '../../../src/conformance/wrap-repository.js';
 
 /** A finished task on a memory backend (kept typed, for `waitingReads`), and the id of its terminal event as a client saw it. */
 async function finishedTask(options: { failingStart?: { on: boolean } } = {}) {
@@ -15,15 +16,10 @@ async function finishedTask(options: { failingStart?: { on: boolean } } = {}) {
   const flag = options.failingStart;
   const down = (): Promise<never> => Promise.reject(new TaskStreamError('BACKEND_UNAVAILABLE', 'down'));
   const repository: StreamRepository = flag
-    ? {
-        capabilities: memory.capabilities,
-        append: (r) => memory.append(r),
-        read: (t, a, o) => memory.read(t, a, o),
+    ? wrapRepository(memory, {
         tailId: (t) => (flag.on ? down() : memory.tailId(t)),
         info: (t) => (flag.on ? down() : memory.info(t)),
-        deleteTopic: (t) => memory.deleteTopic(t),
-        close: () => memory.close(),
-      }
+      })
     : memory;
   const world = createWorld({ clock, repository, tuning: { maxRetries: 0 } });
   await publishMessage(world.publisher, 'task-1', ['a', 'b']);

@@ -6,14 +6,13 @@ import { TaskStreamError } from '../../../src/domain/errors.js';
 import type { StreamRepository } from '../../../src/ports/stream-repository.js';
 import type { Logger } from '../../../src/ports/logger.js';
 import { createWorld, publishMessage, SseBody, sseRequest } from './sse-helpers.js';
+import { wrapRepository } from '../../../src/conformance/wrap-repository.js';
 
 /** Wraps a repository: counts calls, and fails reads while `failing` is set. */
 function instrumented(inner: StreamRepository) {
   const calls = { read: 0, deleteTopic: 0 };
   const state = { failing: false, failingStart: false };
-  const repository: StreamRepository = {
-    capabilities: inner.capabilities,
-    append: (r) => inner.append(r),
+  const repository = wrapRepository(inner, {
     read: (topic, after, options) => {
       calls.read++;
       if (state.failing) return Promise.reject(new TaskStreamError('BACKEND_UNAVAILABLE', 'connection refused'));
@@ -25,8 +24,7 @@ function instrumented(inner: StreamRepository) {
       calls.deleteTopic++;
       return inner.deleteTopic(t);
     },
-    close: () => inner.close(),
-  };
+  });
   return { repository, calls, state };
 }
 

@@ -112,7 +112,7 @@ describe("publisher: agentex's schema", () => {
         }
         await h.publisher.close();
         expect(h.errors).toEqual([]);
-        const stored = h.repo.entries('task:t1');
+        const stored = await h.repo.entries('task:t1');
         for (const entry of stored) expect(agentexSchemaErrors(JSON.parse(entry.fields['data']!))).toEqual([]);
         // Nothing accepted went missing (open/delta/full contexts also get their done).
         const kinds = stored.map((e) => (JSON.parse(e.fields['data']!) as { type: string }).type);

@@ -57,7 +57,7 @@ describe("publisher: values agentex's schema rejects", () => {
     expect(err.message).toContain(field);
     await h.publisher.close();
     expect(h.errors).toEqual([]);
-    for (const entry of h.repo.entries('task:t1')) expect(agentexSchemaErrors(JSON.parse(entry.fields['data']!))).toEqual([]);
+    for (const entry of (await h.repo.entries('task:t1'))) expect(agentexSchemaErrors(JSON.parse(entry.fields['data']!))).toEqual([]);
   });
 
   it('rejects delta() synchronously, and the message goes on: its done is written after a rejected -1 summaryIndex', async () => {
@@ -68,7 +68,7 @@ describe("publisher: values agentex's schema rejects", () => {
     ctx.delta({ type: 'reasoning_summary', summaryIndex: 0, summaryDelta: 'c' });
     await ctx.done();
     expect(h.errors).toEqual([]);
-    expect(h.message(0).map((e) => e.type)).toEqual(['delta', 'delta', 'done']);
+    expect((await h.message(0)).map((e) => e.type)).toEqual(['delta', 'delta', 'done']);
   });
 
   it('a reserved key in updateTask fields is INVALID_ARGUMENT (not PUBLISH_FAILED), and nothing is queued', async () => {
@@ -76,7 +76,7 @@ describe("publisher: values agentex's schema rejects", () => {
     await expect(h.publisher.updateTask('t1', 'RUNNING', { status: 'x' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(h.publisher.error('t1', 'boom', { big: 1n } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await h.publisher.updateTask('t1', 'COMPLETED');
-    expect(h.events().map((e) => e.type === 'task_updated' && [e.status, e.seq])).toEqual([['COMPLETED', 0]]);
+    expect((await h.events()).map((e) => e.type === 'task_updated' && [e.status, e.seq])).toEqual([['COMPLETED', 0]]);
   });
 
   it('accepts the agentex-valid forms around each rule', async () => {
@@ -86,7 +86,7 @@ describe("publisher: values agentex's schema rejects", () => {
     await ctx.full({ type: 'tool_request', author: 'user', toolCallId: 'c', name: 'f', arguments: {} });
     await ctx.done({ finish_reason: 'stop' });
     await h.publisher.updateTask('t1', 'DELETED', { status_reason: null, task_metadata: { a: 1 } });
-    for (const entry of h.repo.entries('task:t1')) expect(agentexSchemaErrors(JSON.parse(entry.fields['data']!))).toEqual([]);
-    expect(h.events()).toHaveLength(5);
+    for (const entry of (await h.repo.entries('task:t1'))) expect(agentexSchemaErrors(JSON.parse(entry.fields['data']!))).toEqual([]);
+    expect(await h.events()).toHaveLength(5);
   });
 });

@@ -5,7 +5,8 @@ import type { TaskStreamError } from '../../../src/domain/errors.js';
 import { createPublisher } from '../../../src/defaults.js';
 import type { Publisher, PublisherOptions } from '../../../src/domain/publisher/publisher.js';
 import { agentexCodec } from '../../../src/domain/codec/agentex-codec.js';
-import { RecordingRepository } from '../../helpers/recording-repository.js';
+import { recordingRepository } from '../../helpers/recording-repository.js';
+import type { RecordingRepository } from '../../helpers/recording-repository.js';
 import { silentLogger } from '../../helpers/silent-logger.js';
 
 export interface Harness {
@@ -13,15 +14,15 @@ export interface Harness {
   readonly repo: RecordingRepository;
   readonly publisher: Publisher;
   readonly errors: TaskStreamError[];
-  /** Decoded events stored for a task. */
-  events(taskId?: string): TaskEvent[];
+  /** Decoded events stored for a task (read from the memory backend). */
+  events(taskId?: string): Promise<TaskEvent[]>;
   /** Decoded message events of one message index. */
-  message(index: number, taskId?: string): MessageEvent[];
+  message(index: number, taskId?: string): Promise<MessageEvent[]>;
 }
 
 export function harness(settings: Partial<StreamSettings> = {}, extra: Partial<PublisherOptions> = {}): Harness {
   const clock = new FakeClock();
-  const repo = new RecordingRepository();
+  const repo = recordingRepository(clock);
   const errors: TaskStreamError[] = [];
   const publisher = createPublisher({
     repository: repo,
@@ -32,10 +33,10 @@ export function harness(settings: Partial<StreamSettings> = {}, extra: Partial<P
     onError: (e) => errors.push(e),
     ...extra,
   });
-  const events = (taskId = 't1'): TaskEvent[] =>
-    repo.entries(`task:${taskId}`).map((entry) => agentexCodec.decode(entry) as TaskEvent);
-  const message = (index: number, taskId = 't1'): MessageEvent[] =>
-    events(taskId).filter((e): e is MessageEvent => 'index' in e && e.index === index);
+  const events = async (taskId = 't1'): Promise<TaskEvent[]> =>
+    (await repo.entries(`task:${taskId}`)).map((entry) => agentexCodec.decode(entry) as TaskEvent);
+  const message = async (index: number, taskId = 't1'): Promise<MessageEvent[]> =>
+    (await events(taskId)).filter((e): e is MessageEvent => 'index' in e && e.index === index);
   return { clock, repo, publisher, errors, events, message };
 }
 

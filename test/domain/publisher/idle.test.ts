@@ -38,7 +38,7 @@ describe('idle message contexts hold no timer', () => {
     expect(h.clock.firedCount).toBe(1_000);
     expect(h.clock.pendingCount).toBe(0);
     await Promise.all(contexts.map((c) => c.close()));
-    expect(h.message(0, 't0').map((e) => e.type)).toEqual(['start', 'delta', 'delta', 'done']);
+    expect((await h.message(0, 't0')).map((e) => e.type)).toEqual(['start', 'delta', 'delta', 'done']);
   });
 
   it('baseline: a naive 20 Hz ticker per buffer fires 1,200 times per buffer per idle minute', async () => {

@@ -168,7 +168,7 @@ describe('message context: random interleavings', () => {
       expect(h.repo.maxConcurrentPerTopic).toBe(1);
       for (const i of [0, 1]) {
         const m = models[i]!;
-        const events = h.message(0, `t${i}`) as MessageEvent[];
+        const events = (await h.message(0, `t${i}`)) as MessageEvent[];
         expect(events.map((e) => e.seq)).toEqual(events.map((_, k) => k));
         expect(events.filter((e) => e.type === 'done')).toHaveLength(1);
         expect(events.at(-1)).toEqual(expect.objectContaining({ type: 'done', fields: m.doneFields }));
@@ -193,7 +193,7 @@ describe('message context: random interleavings', () => {
       expect(h.repo.maxConcurrentPerTopic).toBe(1);
       for (const i of [0, 1]) {
         const m = models[i]!;
-        const events = h.message(0, `t${i}`) as MessageEvent[];
+        const events = (await h.message(0, `t${i}`)) as MessageEvent[];
         expect(events.map((e) => e.seq)).toEqual(events.map((_, k) => k));
         const doneAt = events.findIndex((e) => e.type === 'done');
         const published = events.flatMap((e) => (e.type === 'delta' ? [e.delta] : []));

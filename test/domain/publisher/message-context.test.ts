@@ -32,7 +32,7 @@ describe('coalescing through the publisher', () => {
     ctx.delta(text('hi'));
     await flushMicrotasks();
     expect(h.repo.requests).toHaveLength(1);
-    expect(deltas(h.message(0))).toEqual([text('hi')]);
+    expect(deltas(await h.message(0))).toEqual([text('hi')]);
     expect(h.clock.firedCount).toBe(0);
     await ctx.close();
   });
@@ -48,7 +48,7 @@ describe('coalescing through the publisher', () => {
     expect(h.repo.requests).toHaveLength(1);
     await h.clock.advance(1);
     expect(h.repo.requests).toHaveLength(2);
-    expect(h.message(0).map((e) => [e.seq, e.type === 'delta' ? e.delta : null])).toEqual([
+    expect((await h.message(0)).map((e) => [e.seq, e.type === 'delta' ? e.delta : null])).toEqual([
       [0, text('a')],
       [1, text('bc')],
     ]);
@@ -67,7 +67,7 @@ describe('coalescing through the publisher', () => {
     await flushMicrotasks();
     expect(h.repo.requests).toHaveLength(2);
     expect(h.clock.firedCount).toBe(0);
-    expect(deltas(h.message(0))).toEqual([text('>'), text('😀😀😀😀')]);
+    expect(deltas(await h.message(0))).toEqual([text('>'), text('😀😀😀😀')]);
     await ctx.close();
   });
 
@@ -89,7 +89,7 @@ describe('coalescing through the publisher', () => {
     ];
     for (const d of sent) ctx.delta(d);
     await ctx.done();
-    expect(deltas(h.message(0))).toEqual([
+    expect(deltas(await h.message(0))).toEqual([
       text('first'),
       text('ab'),
       { type: 'reasoning_summary', summaryIndex: 0, summaryDelta: 's0+' },
@@ -99,7 +99,7 @@ describe('coalescing through the publisher', () => {
       { type: 'tool_request', toolCallId: 'y', name: 'f', argumentsDelta: '[]' },
       text('c'),
     ]);
-    expect(h.message(0).map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect((await h.message(0)).map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('never has two appends of one message in flight and keeps merging while the backend is slow', async () => {
@@ -118,8 +118,8 @@ describe('coalescing through the publisher', () => {
     release();
     await ctx.done();
     expect(h.repo.maxConcurrentPerTopic).toBe(1);
-    expect(textOf(h.message(0))).toBe(sent);
-    expect(h.message(0).map((e) => e.type)).toEqual(['start', 'delta', 'done']);
+    expect(textOf(await h.message(0))).toBe(sent);
+    expect((await h.message(0)).map((e) => e.type)).toEqual(['start', 'delta', 'done']);
   });
 });
 
@@ -132,7 +132,7 @@ describe('terminal ordering', () => {
     const done = ctx.done({ finish_reason: 'stop', usage: { tokens: 3 } });
     await done;
     await ctx.close();
-    const ev = h.message(0);
+    const ev = (await h.message(0));
     expect(ev.filter((e) => e.type === 'done')).toHaveLength(1);
     expect(ev.at(-1)).toMatchObject({ type: 'done', fields: { finish_reason: 'stop', usage: { tokens: 3 } } });
     expect(textOf(ev)).toBe('ab');
@@ -146,15 +146,15 @@ describe('terminal ordering', () => {
     await a.full({ type: 'text', author: 'agent', content: 'xy' });
     expect(a.state).toBe('full');
     await a.done({ k: 1 });
-    expect(h.message(0).map((e) => e.type)).toEqual(['delta', 'delta', 'full', 'done']);
-    expect(h.message(0).at(-1)).toMatchObject({ fields: { k: 1 } });
+    expect((await h.message(0)).map((e) => e.type)).toEqual(['delta', 'delta', 'full', 'done']);
+    expect((await h.message(0)).at(-1)).toMatchObject({ fields: { k: 1 } });
 
     const b = h.publisher.open('t1');
     b.delta(text('z'));
     await b.full({ type: 'text', author: 'agent', content: 'z' });
     await b.close();
-    expect(h.message(1).map((e) => e.type)).toEqual(['delta', 'full', 'done']);
-    expect(h.message(1).at(-1)).toMatchObject({ type: 'done', fields: {} });
+    expect((await h.message(1)).map((e) => e.type)).toEqual(['delta', 'full', 'done']);
+    expect((await h.message(1)).at(-1)).toMatchObject({ type: 'done', fields: {} });
   });
 
   it('rejects anything after the terminal with AFTER_TERMINAL and publishes none of it', async () => {
@@ -167,8 +167,8 @@ describe('terminal ordering', () => {
     expect(TaskStreamError.is(await rejection(ctx.done({ a: 2 })), 'AFTER_TERMINAL')).toBe(true);
     expect(TaskStreamError.is(thrown(() => ctx.delta(text('later'))), 'AFTER_TERMINAL')).toBe(true);
     await ctx.close();
-    expect(h.message(0).map((e) => e.type)).toEqual(['full', 'done']);
-    expect(h.message(0).at(-1)).toMatchObject({ fields: { a: 1 } });
+    expect((await h.message(0)).map((e) => e.type)).toEqual(['full', 'done']);
+    expect((await h.message(0)).at(-1)).toMatchObject({ fields: { a: 1 } });
   });
 
   it('rejects sends after close() with CLOSED and publishes none of them', async () => {
@@ -180,8 +180,8 @@ describe('terminal ordering', () => {
     expect(TaskStreamError.is(await rejection(ctx.done({ x: 1 })), 'CLOSED')).toBe(true);
     expect(TaskStreamError.is(await rejection(ctx.full({ type: 'text', author: 'agent', content: '' })), 'CLOSED')).toBe(true);
     await closing;
-    expect(h.message(0).map((e) => e.type)).toEqual(['delta', 'done']);
-    expect(h.message(0).at(-1)).toMatchObject({ fields: {} });
+    expect((await h.message(0)).map((e) => e.type)).toEqual(['delta', 'done']);
+    expect((await h.message(0)).at(-1)).toMatchObject({ fields: {} });
   });
 
   it("done({ index }) with the message's own index carries it; another index is INVALID_ARGUMENT and changes nothing", async () => {
@@ -191,8 +191,8 @@ describe('terminal ordering', () => {
     expect(TaskStreamError.is(await rejection(ctx.done({ index: 4 })), 'INVALID_ARGUMENT')).toBe(true);
     expect(ctx.state).toBe('open');
     await ctx.done({ index: 3, finish_reason: 'stop' });
-    expect(h.message(3).at(-1)).toMatchObject({ type: 'done', index: 3, fields: { finish_reason: 'stop' } });
-    expect(h.message(3).filter((e) => e.type === 'done')).toHaveLength(1);
+    expect((await h.message(3)).at(-1)).toMatchObject({ type: 'done', index: 3, fields: { finish_reason: 'stop' } });
+    expect((await h.message(3)).filter((e) => e.type === 'done')).toHaveLength(1);
   });
 
   it('a done whose fields the codec refuses is rejected with INVALID_ARGUMENT and changes nothing', async () => {
@@ -204,9 +204,9 @@ describe('terminal ordering', () => {
     expect(ctx.state).toBe('open');
     ctx.delta(text('c'));
     await ctx.done({ ok: 1 });
-    expect(textOf(h.message(0))).toBe('abc');
-    expect(h.message(0).map((e) => e.seq)).toEqual([0, 1, 2]);
-    expect(h.message(0).at(-1)).toMatchObject({ type: 'done', fields: { ok: 1 } });
+    expect(textOf(await h.message(0))).toBe('abc');
+    expect((await h.message(0)).map((e) => e.seq)).toEqual([0, 1, 2]);
+    expect((await h.message(0)).at(-1)).toMatchObject({ type: 'done', fields: { ok: 1 } });
   });
 
   it('numbers entries per message from 0, start included', async () => {
@@ -215,7 +215,7 @@ describe('terminal ordering', () => {
     ctx.delta(text('a'));
     ctx.delta(text('b'));
     await ctx.done();
-    expect(h.message(0).map((e) => `${e.type}:${e.seq}`)).toEqual(['start:0', 'delta:1', 'delta:2', 'done:3']);
+    expect((await h.message(0)).map((e) => `${e.type}:${e.seq}`)).toEqual(['start:0', 'delta:1', 'delta:2', 'done:3']);
     const seqs = h.repo.requests.flatMap((r) => r.idempotency?.seqs ?? []);
     expect(seqs).toEqual([0, 1, 2, 3]);
   });
@@ -236,8 +236,8 @@ describe('close', () => {
     release();
     await Promise.all([c1, c2, c3]);
     expect(ctx.close()).toBe(c1);
-    expect(h.message(0).filter((e) => e.type === 'done')).toHaveLength(1);
-    expect(textOf(h.message(0))).toBe('ab');
+    expect((await h.message(0)).filter((e) => e.type === 'done')).toHaveLength(1);
+    expect(textOf(await h.message(0))).toBe('ab');
   });
 
   it('close after done returns the done promise and adds nothing', async () => {
@@ -248,8 +248,8 @@ describe('close', () => {
     await done;
     await closing;
     expect(ctx.close()).toBe(closing);
-    expect(h.message(0)).toHaveLength(1);
-    expect(h.message(0)[0]).toMatchObject({ type: 'done', fields: { r: 1 } });
+    expect(await h.message(0)).toHaveLength(1);
+    expect((await h.message(0))[0]).toMatchObject({ type: 'done', fields: { r: 1 } });
   });
 
   it('works with await using', async () => {
@@ -258,7 +258,7 @@ describe('close', () => {
       await using ctx = h.publisher.open('t1');
       ctx.delta(text('scoped'));
     }
-    expect(h.message(0).map((e) => e.type)).toEqual(['delta', 'done']);
+    expect((await h.message(0)).map((e) => e.type)).toEqual(['delta', 'done']);
   });
 
   it('an abort that fires during close still lets the final drain finish', async () => {
@@ -273,8 +273,8 @@ describe('close', () => {
     await h.clock.advance(1_000);
     release();
     await closing;
-    expect(textOf(h.message(0))).toBe('ab');
-    expect(h.message(0).at(-1)?.type).toBe('done');
+    expect(textOf(await h.message(0))).toBe('ab');
+    expect((await h.message(0)).at(-1)?.type).toBe('done');
   });
 
   it('an abort before close closes the message (drain, empty done); open with an aborted signal throws ABORTED', async () => {
@@ -286,8 +286,8 @@ describe('close', () => {
     controller.abort();
     expect(TaskStreamError.is(thrown(() => ctx.delta(text('c'))), 'CLOSED')).toBe(true);
     await ctx.close();
-    expect(textOf(h.message(0))).toBe('ab');
-    expect(h.message(0).at(-1)).toMatchObject({ type: 'done', fields: {} });
+    expect(textOf(await h.message(0))).toBe('ab');
+    expect((await h.message(0)).at(-1)).toMatchObject({ type: 'done', fields: {} });
     expect(TaskStreamError.is(thrown(() => h.publisher.open('t1', { signal: controller.signal })), 'ABORTED')).toBe(true);
   });
 });
@@ -308,8 +308,8 @@ describe('failures', () => {
     const done = ctx.done({ ok: true });
     await h.clock.runAll();
     await done;
-    expect(textOf(h.message(0))).toBe('ab');
-    expect(h.message(0).at(-1)).toMatchObject({ type: 'done', fields: { ok: true } });
+    expect(textOf(await h.message(0))).toBe('ab');
+    expect((await h.message(0)).at(-1)).toMatchObject({ type: 'done', fields: { ok: true } });
     expect(h.errors).toEqual([]);
   });
 
@@ -321,8 +321,8 @@ describe('failures', () => {
     const done = ctx.done();
     await h.clock.runAll();
     await done;
-    expect(h.message(0).map((e) => e.seq)).toEqual([0, 1, 2, 3]);
-    expect(textOf(h.message(0))).toBe('abc');
+    expect((await h.message(0)).map((e) => e.seq)).toEqual([0, 1, 2, 3]);
+    expect(textOf(await h.message(0))).toBe('abc');
     expect(h.repo.requests.length).toBeGreaterThan(4);
     expect(h.repo.duplicatesSkipped).toBeGreaterThan(0);
   });

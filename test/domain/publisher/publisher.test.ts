@@ -5,7 +5,7 @@ import type { MessageDelta } from '../../../src/domain/events.js';
 import { createPublisher } from '../../../src/defaults.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { jsonTestCodec } from '../../helpers/publisher-json-codec.js';
-import { RecordingRepository } from '../../helpers/recording-repository.js';
+import { recordingRepository } from '../../helpers/recording-repository.js';
 import { harness, textOf } from './harness.js';
 
 const text = (t: string): MessageDelta => ({ type: 'text', textDelta: t });
@@ -50,7 +50,7 @@ describe('createPublisher', () => {
     expect(() => h.publisher.open('a', { index: 0 })).toThrow(expect.objectContaining({ code: 'DUPLICATE_MESSAGE' }));
     expect(h.publisher.open('b', { index: 0 }).index).toBe(0);
     await h.publisher.close();
-    expect(h.message(0, 'a').map((e) => e.type)).toEqual(['done']);
+    expect((await h.message(0, 'a')).map((e) => e.type)).toEqual(['done']);
   });
 
   it('appends to topicFor(taskId, keyPrefix) with maxLen, ttlSeconds and idempotency', async () => {
@@ -70,7 +70,7 @@ describe('createPublisher', () => {
     const ctx = h.publisher.open('t1', { parentTaskMessage: parent, start: { type: 'text', author: 'agent', content: '' } });
     ctx.delta(text('x'));
     await ctx.done();
-    expect(h.message(0).map((e) => e.parentTaskMessage)).toEqual([parent, parent, parent]);
+    expect((await h.message(0)).map((e) => e.parentTaskMessage)).toEqual([parent, parent, parent]);
   });
 
   it('rejects bad input with typed errors', () => {
@@ -86,7 +86,8 @@ describe('createPublisher', () => {
     expect(codeOf(() => h.publisher.open(''))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => h.publisher.open('t', { index: -1 }))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => h.publisher.open('t').delta({ type: 'text' } as unknown as MessageDelta))).toBe('INVALID_ARGUMENT');
-    const base = { repository: new RecordingRepository(), codec: jsonTestCodec, clock: new FakeClock() };
+    const clock = new FakeClock();
+    const base = { repository: recordingRepository(clock), codec: jsonTestCodec, clock };
     expect(codeOf(() => createPublisher({ ...base, settings: { flushIntervalMs: 0 } }))).toBe('INVALID_CONFIG');
     expect(codeOf(() => createPublisher({ ...base, retry: { maxAttempts: 0 } }))).toBe('INVALID_CONFIG');
     expect(codeOf(() => createPublisher({ ...base, maxPendingEntries: 0 }))).toBe('INVALID_CONFIG');
@@ -98,7 +99,7 @@ describe('task-level events', () => {
     const h = harness();
     await Promise.all([h.publisher.updateTask('t1', 'RUNNING', { step: 1 }), h.publisher.error('t1', 'boom', { retryable: false })]);
     await h.publisher.updateTask('t1', 'COMPLETED');
-    expect(h.events()).toEqual([
+    expect(await h.events()).toEqual([
       { type: 'task_updated', seq: 0, status: 'RUNNING', fields: { step: 1 } },
       { type: 'error', seq: 1, message: 'boom', fields: { retryable: false } },
       { type: 'task_updated', seq: 0, status: 'COMPLETED', fields: {} },
@@ -114,7 +115,7 @@ describe('task-level events', () => {
     const p = h.publisher.updateTask('t1', 'RUNNING');
     await h.clock.runAll();
     await p;
-    expect(h.events()).toHaveLength(1);
+    expect(await h.events()).toHaveLength(1);
   });
 
   it('rejects a task event that keeps failing with PUBLISH_FAILED', async () => {
@@ -140,8 +141,8 @@ describe('Publisher.close', () => {
     expect(h.publisher.close()).toBe(c1);
     await c1;
     await doneA;
-    expect(h.message(0).at(-1)).toMatchObject({ type: 'done', fields: { mine: true } });
-    expect(h.message(1).map((e) => e.type)).toEqual(['delta', 'done']);
+    expect((await h.message(0)).at(-1)).toMatchObject({ type: 'done', fields: { mine: true } });
+    expect((await h.message(1)).map((e) => e.type)).toEqual(['delta', 'done']);
     expect(() => h.publisher.open('t1')).toThrow(TaskStreamError);
     await expect(h.publisher.updateTask('t1', 'RUNNING')).rejects.toMatchObject({ code: 'CLOSED' });
   });
@@ -166,7 +167,7 @@ describe('coalesce modes', () => {
     release();
     await ctx.done();
     expect(h.repo.requests.map((r) => r.entries.length)).toEqual([1, 1, 1, 1, 1]);
-    expect(h.message(0).map((e) => (e.type === 'delta' ? (e.delta as { textDelta: string }).textDelta : e.type))).toEqual(['a', 'b', 'c', 'd', 'done']);
+    expect((await h.message(0)).map((e) => (e.type === 'delta' ? (e.delta as { textDelta: string }).textDelta : e.type))).toEqual(['a', 'b', 'c', 'd', 'done']);
   });
 
   it('per_token: one entry per delta, batched into one append while the previous is in flight; no timers', async () => {
@@ -179,8 +180,8 @@ describe('coalesce modes', () => {
     release();
     await ctx.done();
     expect(h.repo.requests.map((r) => r.entries.length)).toEqual([1, 4]);
-    expect(h.message(0).map((e) => e.seq)).toEqual([0, 1, 2, 3, 4]);
-    expect(textOf(h.message(0))).toBe('abcd');
+    expect((await h.message(0)).map((e) => e.seq)).toEqual([0, 1, 2, 3, 4]);
+    expect(textOf(await h.message(0))).toBe('abcd');
   });
 
   it('flush() sends what is buffered and resolves once appended (backpressure)', async () => {
@@ -189,7 +190,7 @@ describe('coalesce modes', () => {
     ctx.delta(text('a'));
     ctx.delta(text('b'));
     await ctx.flush();
-    expect(textOf(h.message(0))).toBe('ab');
+    expect(textOf(await h.message(0))).toBe('ab');
     expect(ctx.pendingEntries).toBe(0);
     expect(h.clock.pendingCount).toBe(0);
     await ctx.close();

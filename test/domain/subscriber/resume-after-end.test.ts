@@ -8,24 +8,19 @@ import { compareStreamIds, formatStreamId, previousStreamId } from '../../../src
 import type { StreamRepository } from '../../../src/ports/stream-repository.js';
 import { assertProperty } from '../../adapters/http/fc-run.js';
 import { consume, seqs, settle, setup, status, TASK, TOPIC } from './harness.js';
+import { wrapRepository } from '../../../src/conformance/wrap-repository.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 
 /** Counts reads, and whether each asked to block. */
 function counting(inner: StreamRepository) {
   const reads: { afterId: string; blocking: boolean }[] = [];
-  const repository: StreamRepository = {
-    capabilities: inner.capabilities,
-    append: (r) => inner.append(r),
+  const repository = wrapRepository(inner, {
     read: (topic, afterId, options) => {
       reads.push({ afterId, blocking: (options?.blockMs ?? 0) > 0 });
       return inner.read(topic, afterId, options);
     },
-    tailId: (t) => inner.tailId(t),
-    info: (t) => inner.info(t),
-    deleteTopic: (t) => inner.deleteTopic(t),
-    close: () => inner.close(),
-  };
+  });
   return { repository, reads };
 }
 

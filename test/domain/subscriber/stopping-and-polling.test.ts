@@ -72,10 +72,8 @@ describe('subscriber: stopping', () => {
 });
 
 describe('subscriber: backends that cannot block', () => {
-  const nonBlocking = (log: { at: number; options: ReadOptions | undefined }[], now: () => number) => (inner: StreamRepository): StreamRepository => ({
-    ...recordReads(log, now)(inner),
-    capabilities: { ...inner.capabilities, blockingReads: false },
-  });
+  const nonBlocking = (log: { at: number; options: ReadOptions | undefined }[], now: () => number) => (inner: StreamRepository): StreamRepository =>
+    wrapRepository(recordReads(log, now)(inner), { capabilities: { ...inner.capabilities, blockingReads: false } });
 
   it('polls fast while entries arrive and backs off to pollMaxMs while idle', async () => {
     const log: { at: number; options: ReadOptions | undefined }[] = [];
