@@ -24,7 +24,7 @@ describe('message context: what is pending', () => {
     release();
     await ctx.flush();
     expect(ctx.pendingEntries).toBe(0);
-    expect(textOf(h.message(0))).toBe('abc');
+    expect(textOf(await h.message(0))).toBe('abc');
     await ctx.close();
   });
 
@@ -57,8 +57,8 @@ describe('message context: parentTaskMessage', () => {
     const ctx = h.publisher.open('t1', { start: { type: 'text', author: 'agent', content: '' } });
     ctx.delta(text('x'));
     await ctx.done();
-    expect(h.message(0).map((e) => 'parentTaskMessage' in e)).toEqual([false, false, false]);
-    expect(h.repo.entries('task:t1').every((e) => !Object.keys(e.fields).some((k) => k.includes('parent')))).toBe(true);
+    expect((await h.message(0)).map((e) => 'parentTaskMessage' in e)).toEqual([false, false, false]);
+    expect((await h.repo.entries('task:t1')).every((e) => !Object.keys(e.fields).some((k) => k.includes('parent')))).toBe(true);
   });
 });
 
@@ -73,8 +73,8 @@ describe('message context: an abort signal', () => {
     await done;
     expect(ctx.close()).toBe(ctx.close());
     await ctx.close();
-    expect(h.message(0).map((e) => e.type)).toEqual(['delta', 'done']);
-    expect(h.message(0).at(-1)).toMatchObject({ fields: { ok: true } });
+    expect((await h.message(0)).map((e) => e.type)).toEqual(['delta', 'done']);
+    expect((await h.message(0)).at(-1)).toMatchObject({ fields: { ok: true } });
   });
 });
 
@@ -110,7 +110,7 @@ describe('message context: waiting and failing', () => {
     ctx.delta(text('d'));
     release();
     await ctx.flush();
-    expect(h.message(0).map((e) => (e.type === 'delta' && e.delta.type === 'text' ? e.delta.textDelta : e.type))).toEqual(['a', 'bcd']);
+    expect((await h.message(0)).map((e) => (e.type === 'delta' && e.delta.type === 'text' ? e.delta.textDelta : e.type))).toEqual(['a', 'bcd']);
     await ctx.close();
   });
 

@@ -8,7 +8,7 @@ import type { MessageDelta, TaskEvent } from '../../../src/domain/events.js';
 import { createPublisher } from '../../../src/defaults.js';
 import type { PublisherOptions } from '../../../src/domain/publisher/publisher.js';
 import type { RetryPolicy } from '../../../src/domain/publisher/publish-queue.js';
-import { RecordingRepository } from '../../helpers/recording-repository.js';
+import { recordingRepository } from '../../helpers/recording-repository.js';
 
 // The append pipeline's retry schedule and failure paths, seen through the publisher: when each
 // attempt reaches the backend (FakeClock time), how many attempts there are, which errors are
@@ -18,7 +18,7 @@ const text = (t: string): MessageDelta => ({ type: 'text', textDelta: t });
 
 function setup(retry: Partial<RetryPolicy>, extra: Partial<PublisherOptions> = {}) {
   const clock = new FakeClock(0);
-  const repo = new RecordingRepository();
+  const repo = recordingRepository(clock);
   const attemptsAt: number[] = [];
   const repository = wrapRepository(repo, {
     append: (request) => {
@@ -28,7 +28,7 @@ function setup(retry: Partial<RetryPolicy>, extra: Partial<PublisherOptions> = {
   });
   const errors: TaskStreamError[] = [];
   const publisher = createPublisher({ repository, clock, retry, idGenerator: () => 'pub', onError: (e) => errors.push(e), settings: { coalesce: 'off' }, ...extra });
-  const events = (): TaskEvent[] => repo.entries('task:t1').map((e) => agentexCodec.decode(e) as TaskEvent);
+  const events = async (): Promise<TaskEvent[]> => (await repo.entries('task:t1')).map((e) => agentexCodec.decode(e) as TaskEvent);
   return { clock, repo, attemptsAt, errors, publisher, events };
 }
 
@@ -52,7 +52,7 @@ describe('publish queue: retry schedule', () => {
     await done;
     // Delays 100, 200, then 400 and 800 capped at 350.
     expect(h.attemptsAt.slice(0, 6)).toEqual([0, 100, 300, 650, 1000, 1350]);
-    expect(h.events().map((e) => e.type)).toEqual(['delta', 'done']);
+    expect((await h.events()).map((e) => e.type)).toEqual(['delta', 'done']);
     expect(h.errors).toEqual([]);
   });
 
@@ -72,7 +72,7 @@ describe('publish queue: retry schedule', () => {
     await h.clock.advance(1);
     expect(h.attemptsAt).toEqual([0, 40, 120]);
     await ctx.close();
-    expect(h.events().map((e) => e.type)).toEqual(['delta', 'done']);
+    expect((await h.events()).map((e) => e.type)).toEqual(['delta', 'done']);
   });
 
   it('maxAttempts - 1 failures still deliver; maxAttempts failures give up with PUBLISH_FAILED after exactly maxAttempts appends', async () => {
@@ -83,7 +83,7 @@ describe('publish queue: retry schedule', () => {
     const closed = a.close();
     await ok.clock.runAll();
     await closed;
-    expect(ok.events().map((e) => e.type)).toEqual(['delta', 'done']);
+    expect((await ok.events()).map((e) => e.type)).toEqual(['delta', 'done']);
 
     const bad = setup({ maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 1 });
     bad.repo.failNext(4);
@@ -96,12 +96,12 @@ describe('publish queue: retry schedule', () => {
     expect((err as TaskStreamError).details).toMatchObject({ attempts: 4, producerId: b.producerId, unsent: 2 });
     expect(bad.attemptsAt).toHaveLength(4);
     expect(bad.errors).toEqual([err]);
-    expect(bad.events()).toEqual([]);
+    expect(await bad.events()).toEqual([]);
   });
 });
 
 describe('publish queue: which failures are retried', () => {
-  it.each(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'UNSUPPORTED'] as TaskStreamErrorCode[])('%s is permanent: one append, then PUBLISH_FAILED', async (code) => {
+  it.each(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'INVALID_STREAM_ID', 'DUPLICATE_MESSAGE'] as TaskStreamErrorCode[])('%s is permanent: one append, then PUBLISH_FAILED', async (code) => {
     const h = setup({ maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 10 });
     h.repo.failNext(Infinity, 'before', () => new TaskStreamError(code, 'refused'));
     const ctx = h.publisher.open('t1');
@@ -126,7 +126,7 @@ describe('publish queue: which failures are retried', () => {
     await h.clock.runAll();
     await closed;
     expect(h.attemptsAt).toEqual([0, 10, 20, 20]);
-    expect(h.events().map((e) => e.type)).toEqual(['delta', 'done']);
+    expect((await h.events()).map((e) => e.type)).toEqual(['delta', 'done']);
   });
 });
 
@@ -155,7 +155,7 @@ describe('publish queue: a queue that gave up', () => {
     expect(h.clock.pendingCount).toBe(0);
     expect(h.errors).toHaveLength(1);
     expect(TaskStreamError.is(h.errors[0], 'PUBLISH_FAILED')).toBe(true);
-    expect(h.events()).toEqual([]);
+    expect(await h.events()).toEqual([]);
   });
 
   it('an append that fails after the queue gave up is not retried', async () => {
@@ -187,7 +187,7 @@ describe('publish queue: a queue that gave up', () => {
     await rejection(ctx.flush());
     release();
     await h.clock.runAll();
-    expect(h.events().map((e) => e.type)).toEqual(['delta']);
+    expect((await h.events()).map((e) => e.type)).toEqual(['delta']);
     // The delta did land, but the message has a hole after it: nothing may report success.
     expect(TaskStreamError.is(await rejection(ctx.flush()), 'PUBLISH_FAILED')).toBe(true);
     expect(TaskStreamError.is(await rejection(ctx.close()), 'PUBLISH_FAILED')).toBe(true);
