@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { createIoredisRepository } from '../../src/adapters/ioredis/index.js';
-import { inspectStreams } from '../../src/adapters/cli/inspect.js';
+import { inspectStreams } from '../../src/cli/inspect.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { createPublisher } from '../../src/defaults.js';
 import { runAsScript, sleep } from './support.js';

@@ -27,6 +27,14 @@ describe('layering', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('keeps every adapter free of the container and the CLI (applications sit on top of adapters)', () => {
+    const above = ['src/container/', 'src/container.ts', 'src/cli/'];
+    const offenders = files
+      .filter((f) => f.path.startsWith('src/adapters/'))
+      .flatMap((f) => f.localImports.filter((i) => above.some((a) => i.startsWith(a))).map((i) => `${f.path} -> ${i}`));
+    expect(offenders).toEqual([]);
+  });
+
   it('has no import cycles', () => {
     expect(findCycles(files)).toEqual([]);
   });

@@ -1,4 +1,4 @@
-// Builds the package the way `npm run build` does (into a scratch folder) and checks that every
+// Builds the package the way `npm run build` does (tsc, then the `.lua` copy; into a scratch folder) and checks that every
 // entry in package.json's "exports" and "bin" exists and loads, so a published package cannot
 // point at files the build does not make, and that each entry exports exactly the names listed here.
 import { execFile } from 'node:child_process';
@@ -52,6 +52,7 @@ describe('package exports', () => {
   beforeAll(async () => {
     rmSync(`${root}${outDir}`, { recursive: true, force: true });
     await promisify(execFile)(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: root });
+    await promisify(execFile)(process.execPath, [`${root}scripts/copy-assets.mjs`, outDir], { cwd: root });
   }, 120_000);
 
   it('ioredis and @upstash/redis are optional peer dependencies, so an app installs only the one it uses', () => {

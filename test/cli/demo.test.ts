@@ -1,10 +1,10 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/adapters/cli/main.js';
-import { parseDemoArgs } from '../../src/adapters/cli/demo/run-demo.js';
-import { compareTokens, Tally, tallyKey } from '../../src/adapters/cli/demo/tally.js';
-import { allGood, rowFor } from '../../src/adapters/cli/demo/report.js';
-import { taskIdOf, tokensOf } from '../../src/adapters/cli/demo/scenario.js';
+import { main } from '../../src/cli/main.js';
+import { parseDemoArgs } from '../../src/cli/demo/run-demo.js';
+import { compareTokens, Tally, tallyKey } from '../../src/cli/demo/tally.js';
+import { allGood, rowFor } from '../../src/cli/demo/report.js';
+import { taskIdOf, tokensOf } from '../../src/cli/demo/scenario.js';
 import { TaskStreamError } from '../../src/domain/errors.js';
 
 function capture(): { io: Parameters<typeof main>[1]; out: () => string } {

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInspect } from '../../src/adapters/cli/inspect.js';
-import { main } from '../../src/adapters/cli/main.js';
+import { runInspect } from '../../src/cli/inspect.js';
+import { main } from '../../src/cli/main.js';
 import { TaskStreamError } from '../../src/domain/errors.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
 

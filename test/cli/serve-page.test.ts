@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderPage } from '../../src/adapters/cli/serve/page.js';
+import { renderPage } from '../../src/cli/serve/page.js';
 import type { TaskEvent } from '../../src/domain/events.js';
 import { messageKeyOf } from '../../src/domain/message-key.js';
 

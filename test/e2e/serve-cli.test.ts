@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runServe } from '../../src/adapters/cli/serve.js';
+import { runServe } from '../../src/cli/serve.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -37,7 +37,7 @@ describe('taskstream serve (CLI)', () => {
   });
 
   it('runs from the real CLI entry: prints its URL, serves the page and SSE, stops on SIGTERM with exit code 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/adapters/cli/main.ts', 'serve', '--port', '0', '--rate', '200'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--rate', '200'], {
       cwd: root,
       env: { ...process.env, TASKSTREAM_BACKEND: 'memory' },
       stdio: ['ignore', 'pipe', 'pipe'],

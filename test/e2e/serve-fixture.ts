@@ -1,6 +1,6 @@
 import { createContainer, type TaskStreamContainer } from '../../src/container.js';
-import { startServeServer, type ServeServer } from '../../src/adapters/cli/serve/server.js';
-import type { SimulatedTask } from '../../src/adapters/cli/serve/agents.js';
+import { startServeServer, type ServeServer } from '../../src/cli/serve/server.js';
+import type { SimulatedTask } from '../../src/cli/serve/agents.js';
 
 import { silentLogger as silent } from '../helpers/silent-logger.js';
 

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInspect } from '../../src/adapters/cli/inspect.js';
+import { runInspect } from '../../src/cli/inspect.js';
 import { createIoredisRepository } from '../../src/adapters/ioredis/index.js';
 import { configFromEnv, createContainer } from '../../src/container.js';
 import { TaskStreamError } from '../../src/domain/errors.js';

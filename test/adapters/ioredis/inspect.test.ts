@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { runInspect, type InspectReport } from '../../../src/adapters/cli/inspect.js';
+import { runInspect, type InspectReport } from '../../../src/cli/inspect.js';
 import { startRedis, uniquePrefix, type TestRedis } from '../../helpers/redis-server.js';
 
 let server: TestRedis;

@@ -24,7 +24,7 @@ describe('message context: what is pending', () => {
     release();
     await ctx.flush();
     expect(ctx.pendingEntries).toBe(0);
-    expect(textOf(await h.message(0))).toBe('abc');
+    expect(textOf((await h.message(0)))).toBe('abc');
     await ctx.close();
   });
 

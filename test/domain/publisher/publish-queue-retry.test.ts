@@ -9,6 +9,7 @@ import { createPublisher } from '../../../src/defaults.js';
 import type { PublisherOptions } from '../../../src/domain/publisher/publisher.js';
 import type { RetryPolicy } from '../../../src/domain/publisher/publish-queue.js';
 import { recordingRepository } from '../../helpers/recording-repository.js';
+import { silentLogger } from '../../helpers/silent-logger.js';
 
 // The append pipeline's retry schedule and failure paths, seen through the publisher: when each
 // attempt reaches the backend (FakeClock time), how many attempts there are, which errors are
@@ -27,7 +28,7 @@ function setup(retry: Partial<RetryPolicy>, extra: Partial<PublisherOptions> = {
     },
   });
   const errors: TaskStreamError[] = [];
-  const publisher = createPublisher({ repository, clock, retry, idGenerator: () => 'pub', onError: (e) => errors.push(e), settings: { coalesce: 'off' }, ...extra });
+  const publisher = createPublisher({ repository, clock, retry, logger: silentLogger, idGenerator: () => 'pub', onError: (e) => errors.push(e), settings: { coalesce: 'off' }, ...extra });
   const events = async (): Promise<TaskEvent[]> => (await repo.entries('task:t1')).map((e) => agentexCodec.decode(e) as TaskEvent);
   return { clock, repo, attemptsAt, errors, publisher, events };
 }
@@ -96,7 +97,7 @@ describe('publish queue: retry schedule', () => {
     expect((err as TaskStreamError).details).toMatchObject({ attempts: 4, producerId: b.producerId, unsent: 2 });
     expect(bad.attemptsAt).toHaveLength(4);
     expect(bad.errors).toEqual([err]);
-    expect(await bad.events()).toEqual([]);
+    expect((await bad.events())).toEqual([]);
   });
 });
 
@@ -155,7 +156,7 @@ describe('publish queue: a queue that gave up', () => {
     expect(h.clock.pendingCount).toBe(0);
     expect(h.errors).toHaveLength(1);
     expect(TaskStreamError.is(h.errors[0], 'PUBLISH_FAILED')).toBe(true);
-    expect(await h.events()).toEqual([]);
+    expect((await h.events())).toEqual([]);
   });
 
   it('an append that fails after the queue gave up is not retried', async () => {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TaskStreamContainer } from '../../../container/create.js';
-import { sendSse } from '../../http/node-http.js';
-import type { SseOptions } from '../../http/sse-options.js';
+import type { TaskStreamContainer } from '../../container/create.js';
+import { sendSse } from '../../adapters/http/node-http.js';
+import type { SseOptions } from '../../adapters/http/sse-options.js';
 import { startRun, type AgentScript, type SimulatedTask } from './agents.js';
 import { renderPage } from './page.js';
 

@@ -1,7 +1,7 @@
-import type { Clock } from '../../../ports/clock.js';
-import { sleep } from '../../../domain/sleep.js';
-import type { Publisher } from '../../../domain/publisher/index.js';
-import type { Subscriber } from '../../../domain/subscriber/index.js';
+import type { Clock } from '../../ports/clock.js';
+import { sleep } from '../../domain/sleep.js';
+import type { Publisher } from '../../domain/publisher/index.js';
+import type { Subscriber } from '../../domain/subscriber/index.js';
 import { Tally } from './tally.js';
 
 /** Sizes and pace of a demo run. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
-import { configFromEnv, createContainer } from '../../../container.js';
-import { requireNonNegativeInteger } from '../../../domain/validation.js';
-import { TaskStreamError } from '../../../domain/errors.js';
+import { configFromEnv, createContainer } from '../../container.js';
+import { requireNonNegativeInteger } from '../../domain/validation.js';
+import { TaskStreamError } from '../../domain/errors.js';
 import type { CliIo } from '../io.js';
 import { ProgressBar } from './progress.js';
 import { allGood, renderTable, rowFor } from './report.js';

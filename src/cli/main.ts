@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { TaskStreamError } from '../../domain/errors.js';
+import { TaskStreamError } from '../domain/errors.js';
 import { processIo, type CliIo } from './io.js';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;

@@ -1,5 +1,5 @@
-import type { SubscriptionItem } from '../../../domain/events.js';
-import { messageKeyOf } from '../../../domain/message-key.js';
+import type { SubscriptionItem } from '../../domain/events.js';
+import { messageKeyOf } from '../../domain/message-key.js';
 
 /** What one subscriber saw of one message. */
 interface MessageTally {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { configFromEnv } from '../../container/config.js';
-import { createContainer } from '../../container/create.js';
-import { TaskStreamError } from '../../domain/errors.js';
+import { configFromEnv } from '../container/config.js';
+import { createContainer } from '../container/create.js';
+import { TaskStreamError } from '../domain/errors.js';
 import type { CliIo } from './io.js';
 import { startServeServer } from './serve/server.js';
 

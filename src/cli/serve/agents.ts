@@ -1,6 +1,6 @@
-import type { Publisher } from '../../../domain/publisher/index.js';
-import { sleep } from '../../../domain/sleep.js';
-import type { Clock } from '../../../ports/clock.js';
+import type { Publisher } from '../../domain/publisher/index.js';
+import { sleep } from '../../domain/sleep.js';
+import type { Clock } from '../../ports/clock.js';
 
 /** One simulated agent's part in a run. */
 export interface SimulatedTask {

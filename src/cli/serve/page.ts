@@ -1,4 +1,4 @@
-import { messageKeyOf } from '../../../domain/message-key.js';
+import { messageKeyOf } from '../../domain/message-key.js';
 
 /**
  * The demo page: one column per simulated agent, each read through the browser's own

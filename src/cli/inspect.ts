@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { settingsFromEnv } from '../../domain/config.js';
-import { TaskStreamError } from '../../domain/errors.js';
-import { urlSecrets } from '../../domain/redaction.js';
-import { requireIntegerArgument } from '../../domain/validation.js';
-import { isAuthError, toTaskStreamError } from '../ioredis/errors.js';
+import { settingsFromEnv } from '../domain/config.js';
+import { TaskStreamError } from '../domain/errors.js';
+import { urlSecrets } from '../domain/redaction.js';
+import { requireIntegerArgument } from '../domain/validation.js';
+import { isAuthError, toTaskStreamError } from '../adapters/ioredis/errors.js';
 import type { CliIo } from './io.js';
 
 const HELP = `usage: taskstream inspect [--url redis://...] [--prefix task:] [--top 10] [--json] [--fail-on-no-ttl]
