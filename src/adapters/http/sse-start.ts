@@ -1,4 +1,5 @@
 import { TaskStreamError } from '../../domain/errors.js';
+import { backoffDelay as sharedBackoffDelay, isRetryable } from '../../domain/retry.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ResolvedSseOptions } from './sse-options.js';
 import type { SseSource, SseStart, SseSubscription } from './sse-source.js';
@@ -80,16 +81,12 @@ export function within<T>(clock: Clock, ms: number, promise: Promise<T>): Promis
   });
 }
 
-// Retrying cannot fix these: the repository was closed, the key holds another type
-// (WRONGTYPE), the credentials are wrong, or the client's cursor is not acceptable.
-const FINAL_CODES = new Set(['CLOSED', 'BACKEND_COMMAND', 'BACKEND_AUTH', 'UNSUPPORTED', 'INVALID_RESUME_POINT', 'INVALID_ARGUMENT', 'INVALID_STREAM_ID']);
-
-/** True for a failure that ends the stream (one terminal `error` event) instead of a retry. */
+/** True for a failure that ends the stream (one terminal `error` event) instead of a retry: one the shared {@link isRetryable} refuses. */
 export function isFinal(err: unknown): boolean {
-  return err instanceof TaskStreamError && FINAL_CODES.has(err.code);
+  return !isRetryable(err);
 }
 
-/** The wait before retry number `failures` (1-based): `errorBackoffMs` doubling, capped at `maxErrorBackoffMs`. */
+/** The wait before retry number `failures` (1-based): `errorBackoffMs` doubling, capped at `maxErrorBackoffMs` (the shared {@link sharedBackoffDelay}). */
 export function backoffDelay(failures: number, options: ResolvedSseOptions): number {
-  return Math.min(options.maxErrorBackoffMs, options.errorBackoffMs * 2 ** Math.min(Math.max(0, failures - 1), 30));
+  return sharedBackoffDelay({ initialMs: options.errorBackoffMs, maxMs: options.maxErrorBackoffMs, factor: 2, jitter: 'none' }, failures);
 }

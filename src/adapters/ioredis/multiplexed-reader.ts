@@ -1,4 +1,5 @@
 import { sleep } from '../../domain/sleep.js';
+import { backoffDelay, isRetryable, type Backoff } from '../../domain/retry.js';
 import type { Redis } from 'ioredis';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
@@ -7,6 +8,9 @@ import { compareCanonicalStreamIds, type StreamId } from '../../domain/stream-id
 import { TaskStreamError } from '../../domain/errors.js';
 import { closedError, toTaskStreamError } from './errors.js';
 import { entriesAfter, readRound, type RoundPlan } from './read-round.js';
+
+/** Waits between failed blocking reads: 50 ms doubling to 2 s, for as long as the failure lasts. */
+const READ_RETRY_BACKOFF: Backoff = { initialMs: 50, maxMs: 2_000, factor: 2, jitter: 'none' };
 
 /** What a {@link MultiplexedReader} needs from its surroundings. */
 export interface MultiplexedReaderOptions {
@@ -171,7 +175,7 @@ export class MultiplexedReader {
           if (this.#closed) return;
           const mapped = toTaskStreamError(err, 'blocking read');
           const moved = mapped.details['moved'] === true;
-          if (moved || mapped.code === 'BACKEND_COMMAND' || mapped.code === 'BACKEND_AUTH') {
+          if (moved || !isRetryable(mapped)) {
             // Redis refused the read itself (a topic that is not a stream, an ACL, or a slot that
             // now lives on another node): retrying here cannot help, so the waiters of this round
             // get the error; for MOVED the caller re-routes them (see ReaderRouter).
@@ -185,7 +189,7 @@ export class MultiplexedReader {
             error: err instanceof Error ? err.message : String(err),
             attempt: this.#failures,
           });
-          await sleep(this.#options.clock, Math.min(2_000, 25 * 2 ** Math.min(this.#failures, 7)));
+          await sleep(this.#options.clock, backoffDelay(READ_RETRY_BACKOFF, this.#failures));
           continue;
         }
         this.#round = null;

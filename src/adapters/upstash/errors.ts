@@ -1,6 +1,7 @@
 import { errors as upstashErrors } from '@upstash/redis';
 import { TaskStreamError, type TaskStreamErrorCode } from '../../domain/errors.js';
 import { redactSecrets } from '../../domain/redaction.js';
+import { isRetryable } from '../../domain/retry.js';
 import { RestHttpError, RestNetworkError } from './rest-requester.js';
 
 /** A failure mapped to a library error, with what a retry may do about it. */
@@ -16,10 +17,10 @@ const MAX_MESSAGE = 300;
 const AUTH_MESSAGE = /^(Unauthorized|WRONGPASS|NOAUTH|NOPERM)\b/i;
 const UNAVAILABLE_MESSAGE = /^(Service Unavailable|Bad Gateway|Gateway Timeout|Internal Server Error|Too Many Requests)\b|fetch failed|ECONNRESET|ECONNREFUSED|socket hang up|timed? ?out/i;
 
-function statusCode(status: number): { code: TaskStreamErrorCode; transient: boolean } {
-  if (status === 401 || status === 403) return { code: 'BACKEND_AUTH', transient: false };
-  if (status === 408 || status === 429 || status >= 500) return { code: 'BACKEND_UNAVAILABLE', transient: true };
-  return { code: 'BACKEND_COMMAND', transient: false };
+function statusCode(status: number): TaskStreamErrorCode {
+  if (status === 401 || status === 403) return 'BACKEND_AUTH';
+  if (status === 408 || status === 429 || status >= 500) return 'BACKEND_UNAVAILABLE';
+  return 'BACKEND_COMMAND';
 }
 
 /** Replaces every occurrence of `secret` (raw, percent- or JSON-encoded) in `text`. */
@@ -41,31 +42,26 @@ export function classifyError(err: unknown, operation: string, secret: string | 
   const scrubbed = redact(raw, secret);
   const text = scrubbed.length > MAX_MESSAGE ? `${scrubbed.slice(0, MAX_MESSAGE)}…` : scrubbed;
   let code: TaskStreamErrorCode;
-  let transient: boolean;
   let maybeApplied = true;
   if (err instanceof RestHttpError) {
-    ({ code, transient } = statusCode(err.status));
+    code = statusCode(err.status);
     maybeApplied = err.status >= 500 || err.status === 408;
   } else if (err instanceof RestNetworkError) {
     code = 'BACKEND_UNAVAILABLE';
-    transient = true;
     maybeApplied = err.sent;
   } else if (err instanceof upstashErrors.UpstashJSONParseError) {
     code = 'BACKEND_UNAVAILABLE';
-    transient = true;
   } else if (AUTH_MESSAGE.test(raw)) {
     code = 'BACKEND_AUTH';
-    transient = false;
   } else if (err instanceof upstashErrors.UpstashError && !UNAVAILABLE_MESSAGE.test(raw)) {
     code = 'BACKEND_COMMAND';
-    transient = false;
   } else {
     // Not a reply from the server (fetch's TypeError, an AbortError, a gateway page): the network.
     code = 'BACKEND_UNAVAILABLE';
-    transient = true;
   }
   const error = new TaskStreamError(code, `upstash ${operation} failed: ${text}`, { cause: err, details: { operation }, secrets: [secret] });
-  return { error, transient, maybeApplied };
+  // Transient exactly when the shared classification retries the code (BACKEND_UNAVAILABLE).
+  return { error, transient: isRetryable(error), maybeApplied };
 }
 
 /** The error every call gets after `close()`. */

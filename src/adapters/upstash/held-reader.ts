@@ -2,10 +2,14 @@ import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { StreamEntry, TopicCursor } from '../../ports/stream-repository.js';
 import { TaskStreamError } from '../../domain/errors.js';
+import { backoffDelay, isRetryable, type Backoff } from '../../domain/retry.js';
 import { sleep } from '../../domain/sleep.js';
 import { closedError } from './errors.js';
 import type { BatchRead } from './read-poller.js';
 import { covers, planRound, roundAnswer, shareOf, type RoundPlan } from './held-round.js';
+
+/** Waits between failed held reads: 25 ms doubling to 2 s, for as long as the failure lasts. */
+const HELD_RETRY_BACKOFF: Backoff = { initialMs: 25, maxMs: 2_000, factor: 2, jitter: 'none' };
 
 /**
  * One held `XREAD … BLOCK blockMs` over one cursor per topic (one HTTP request); entry lists in
@@ -185,7 +189,7 @@ export class HeldReader {
           // Discard what it may have returned: the waiters keep their cursors and read it again.
           this.stats.interrupts++;
           await nextTurn();
-        } else if (reason === TIMEOUT || (failure !== undefined && TaskStreamError.is(failure, 'BACKEND_UNAVAILABLE'))) {
+        } else if (reason === TIMEOUT || (TaskStreamError.is(failure) && isRetryable(failure))) {
           if (reason === TIMEOUT) this.stats.timeouts++;
           else this.stats.failures++;
           await this.#pauseAfterFailure(reason === TIMEOUT ? `no answer within ${requestTimeoutMs} ms` : (failure as Error).message);
@@ -227,7 +231,7 @@ export class HeldReader {
 
   async #pauseAfterFailure(message: string): Promise<void> {
     this.#failures++;
-    const delayMs = Math.min(2_000, 25 * 2 ** Math.min(this.#failures - 1, 7));
+    const delayMs = backoffDelay(HELD_RETRY_BACKOFF, this.#failures);
     this.#settings.logger?.warn('taskstream upstash: held read failed; sending it again from the same cursors', {
       error: message,
       attempt: this.#failures,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Redis, errors as upstashErrors, type Requester } from '@upstash/redis';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
+import { backoffDelay, type RandomSource } from '../../domain/retry.js';
 import { classifyError } from './errors.js';
 import { keepAlive } from './read-poller.js';
 
@@ -39,6 +40,8 @@ export interface RestClientSettings {
   readonly retries: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
+  /** Jitter source for retry delays (equal jitter: each delay is uniform in [cap/2, cap]). @default Math.random */
+  readonly random?: RandomSource;
   /** Scrubbed from every error message (the token). */
   readonly secret: string | undefined;
 }
@@ -100,7 +103,7 @@ export class RestClient {
   }
 
   async #withRetry<T>(operation: string, options: CallOptions, call: () => Promise<T>): Promise<T> {
-    const { retries, retryBaseMs, retryMaxMs, secret, clock, logger } = this.#settings;
+    const { retries, retryBaseMs, retryMaxMs, secret, clock, logger, random } = this.#settings;
     for (let attempt = 0; ; attempt++) {
       try {
         return await call();
@@ -108,7 +111,7 @@ export class RestClient {
         const failure = classifyError(err, operation, secret);
         const safe = options.idempotent || !failure.maybeApplied;
         if (!failure.transient || !safe || attempt >= retries || this.#closed) throw failure.error;
-        const delayMs = Math.round(Math.min(retryMaxMs, retryBaseMs * 2 ** attempt) * (0.5 + Math.random() / 2));
+        const delayMs = backoffDelay({ initialMs: retryBaseMs, maxMs: retryMaxMs, factor: 2, jitter: 'equal' }, attempt + 1, random);
         logger?.warn('taskstream upstash: request failed, retrying', { operation, attempt: attempt + 1, delayMs, error: failure.error.message });
         await new Promise<void>((resolve) => keepAlive(clock.setTimeout(resolve, delayMs)));
       }

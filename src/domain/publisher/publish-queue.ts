@@ -2,6 +2,7 @@ import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { EntryFields, StreamRepository } from '../../ports/stream-repository.js';
 import { TaskStreamError } from '../errors.js';
+import { backoffDelay, isRetryable } from '../retry.js';
 
 /** How a failed append is retried. Delays grow `baseDelayMs * 2^(attempt-1)`, capped at `maxDelayMs`, timed by the Clock. */
 export interface RetryPolicy {
@@ -49,13 +50,6 @@ interface Waiter {
   readonly seq: number;
   readonly resolve: () => void;
   readonly reject: (error: TaskStreamError) => void;
-}
-
-const PERMANENT_CODES = new Set(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'UNSUPPORTED', 'AFTER_TERMINAL']);
-
-/** True when retrying `error` cannot help (bad credentials, a rejected command, a closed backend). */
-export function isPermanentError(error: unknown): boolean {
-  return error instanceof TaskStreamError && PERMANENT_CODES.has(error.code);
 }
 
 /**
@@ -148,7 +142,7 @@ export class PublishQueue {
         );
         return;
       }
-      if (attempt >= retry.maxAttempts || isPermanentError(err)) {
+      if (attempt >= retry.maxAttempts || !isRetryable(err)) {
         this.fail(
           new TaskStreamError('PUBLISH_FAILED', `append to ${topic} failed after ${attempt} attempt(s): ${errorMessage(err)}`, {
             cause: err,
@@ -157,7 +151,7 @@ export class PublishQueue {
         );
         return;
       }
-      const delay = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+      const delay = backoffDelay({ initialMs: retry.baseDelayMs, maxMs: retry.maxDelayMs, factor: 2, jitter: 'none' }, attempt);
       logger.warn('taskstream: append failed, retrying', { topic, producerId, attempt, delayMs: delay, error: errorMessage(err) });
       this.#retryTimer = clock.setTimeout(() => {
         this.#retryTimer = undefined;

@@ -6,7 +6,8 @@ import { TaskStreamError } from '../errors.js';
 import type { GapEvent, SubscriptionItem } from '../events.js';
 import { compareStreamIds, previousStreamId, type StreamId } from '../stream-id.js';
 import { sleep } from '../sleep.js';
-import { PollBackoff, exhausted, isTransient, retryDelay } from './backoff.js';
+import { PollBackoff, exhausted } from './backoff.js';
+import { backoffDelay, isRetryable } from '../retry.js';
 import type { SubscriberTuning } from './options.js';
 import { checkResumePoint, parseResumePoint } from '../cursor.js';
 import { decodeEntry, isTerminal } from './decode-entry.js';
@@ -259,8 +260,8 @@ export class StreamSubscription implements Subscription {
       } catch (err) {
         if (signal.aborted) throw new TaskStreamError('ABORTED', `subscription to ${this.plan.topic} stopped`, { cause: err });
         this.#retried = true;
-        if (!isTransient(err) || attempt > maxRetries) throw exhausted(err, attempt);
-        const delayMs = retryDelay(attempt, retryBaseMs, retryMaxMs);
+        if (!isRetryable(err) || attempt > maxRetries) throw exhausted(err, attempt);
+        const delayMs = backoffDelay({ initialMs: retryBaseMs, maxMs: retryMaxMs, factor: 2, jitter: 'none' }, attempt);
         this.deps.logger.warn('taskstream subscriber: backend call failed, retrying', {
           operation,
           topic: this.plan.topic,

@@ -40,6 +40,21 @@ describe('RestClient retries, timed by the injected clock', () => {
     expect(clock.pendingCount).toBe(0);
   });
 
+  it('jitters each delay by the injected random (equal jitter: cap/2 at 0, cap near 1)', async () => {
+    const clock = new FakeClock();
+    const randoms = [0, 0.999_999, 0];
+    const requester = scripted([new RestHttpError(503, 'x'), new RestHttpError(503, 'x'), new RestHttpError(503, 'x'), 'PONG']);
+    const client = new RestClient(requester, { ...settings(clock), random: () => randoms.shift()! });
+    const sentAt: number[] = [];
+    const original = requester.request.bind(requester);
+    requester.request = (req) => (sentAt.push(clock.now()), original(req));
+    const call = client.command('ping', ['PING'], { idempotent: true });
+    await clock.runAll();
+    expect(await call).toBe('PONG');
+    // caps 100, 200, 250 (retryMaxMs): waits 50, 200, 125
+    expect(sentAt.map((t) => t - sentAt[0]!)).toEqual([0, 50, 250, 375]);
+  });
+
   it('gives up after the bounded number of retries with BACKEND_UNAVAILABLE', async () => {
     const clock = new FakeClock();
     const requester = scripted(Array.from({ length: 10 }, () => new RestHttpError(502, 'bad gateway')));

@@ -102,7 +102,7 @@ describe('publish queue: retry schedule', () => {
 });
 
 describe('publish queue: which failures are retried', () => {
-  it.each(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'UNSUPPORTED'] as TaskStreamErrorCode[])('%s is permanent: one append, then PUBLISH_FAILED', async (code) => {
+  it.each(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'INVALID_STREAM_ID', 'DUPLICATE_MESSAGE'] as TaskStreamErrorCode[])('%s is permanent: one append, then PUBLISH_FAILED', async (code) => {
     const h = setup({ maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 10 });
     h.repo.failNext(Infinity, 'before', () => new TaskStreamError(code, 'refused'));
     const ctx = h.publisher.open('t1');

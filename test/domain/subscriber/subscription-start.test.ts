@@ -273,7 +273,7 @@ describe('subscription start: a failing backend', () => {
     expect(calls.tailId).toBe(3);
   });
 
-  it.each(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'INVALID_STREAM_ID', 'UNSUPPORTED'] as TaskStreamErrorCode[])('%s at the start is thrown at once, not retried', async (code) => {
+  it.each(['BACKEND_AUTH', 'BACKEND_COMMAND', 'CLOSED', 'INVALID_ARGUMENT', 'INVALID_STREAM_ID', 'AFTER_TERMINAL', 'DUPLICATE_MESSAGE'] as TaskStreamErrorCode[])('%s at the start is thrown at once, not retried', async (code) => {
     const { calls, wrap } = counted({ info: () => new TaskStreamError(code, 'no') });
     const { subscriber, clock } = setup({ wrap });
     const subscription = subscriber.open(TASK, { lastEventId: '1-0' });
