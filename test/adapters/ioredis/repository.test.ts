@@ -194,3 +194,17 @@ describe('ioredis repository: tail, info, close', () => {
     await local.close();
   });
 });
+
+// An append with neither a producer (idempotency) nor a message (one-terminal rule) has no record
+// to read: the script runs XADD alone, without an HMGET of the producers hash.
+describe('ioredis append: commands the script runs', () => {
+  it('a plain append reads no record; one with a producer reads it once per call', async () => {
+    const topic = `${uniquePrefix()}plain`;
+    const before = await commandCalls('hmget');
+    for (let i = 0; i < 5; i++) await repo.append({ topic, entries: [{ n: String(i) }], maxLen: 0, ttlSeconds: 0 });
+    expect(await commandCalls('hmget')).toBe(before);
+    expect(await admin.xlen(topic)).toBe(5);
+    for (let i = 0; i < 3; i++) await repo.append({ topic, entries: [{ n: String(i) }], maxLen: 0, ttlSeconds: 0, idempotency: { producerId: 'p', seqs: [i] } });
+    expect(await commandCalls('hmget')).toBe(before + 3);
+  });
+});
