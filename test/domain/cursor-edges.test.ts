@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkResumePoint, gapAfter, parseResumePoint } from '../../src/domain/cursor.js';
 import { TaskStreamError } from '../../src/domain/errors.js';
 import type { StreamInfo } from '../../src/ports/stream-repository.js';
+import { refusal } from '../helpers/caught.js';
 
 // Edges of the resume-point and gap rules that the mutation run found unpinned (issue 14).
 
@@ -9,15 +10,6 @@ function info(partial: Partial<StreamInfo>): StreamInfo {
   return { length: 0, firstId: '0-0', lastId: '0-0', entriesAdded: 0, maxDeletedId: '0-0', ttlMs: null, ...partial };
 }
 
-function caught(fn: () => unknown): TaskStreamError {
-  try {
-    fn();
-  } catch (err) {
-    if (TaskStreamError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('a stream trimmed to nothing (Redis 7.0 keeps maxDeletedId at 0-0)', () => {
   const emptied = info({ length: 0, lastId: '9-2', entriesAdded: 5 });
@@ -34,7 +26,7 @@ describe('a stream trimmed to nothing (Redis 7.0 keeps maxDeletedId at 0-0)', ()
 
   it('a position after the newest id is no gap for gapAfter, and a refused resume point for checkResumePoint', () => {
     expect(gapAfter('10-0', emptied)).toBeNull();
-    expect(caught(() => checkResumePoint('10-0', emptied)).code).toBe('INVALID_RESUME_POINT');
+    expect(refusal(() => checkResumePoint('10-0', emptied)).code).toBe('INVALID_RESUME_POINT');
   });
 });
 
@@ -49,14 +41,14 @@ describe('a stream that tracks deletions', () => {
 
 describe('resume points', () => {
   it('a malformed resume point carries the parse error as its cause', () => {
-    const err = caught(() => parseResumePoint('12-x'));
+    const err = refusal(() => parseResumePoint('12-x'));
     expect(err.code).toBe('INVALID_RESUME_POINT');
     expect(TaskStreamError.is(err.cause) && err.cause.code).toBe('INVALID_STREAM_ID');
     expect(err.details).toEqual({ lastEventId: '12-x' });
   });
 
   it('a resume point that is not a string is refused before parsing', () => {
-    const err = caught(() => parseResumePoint(42 as unknown as string));
+    const err = refusal(() => parseResumePoint(42 as unknown as string));
     expect(err.code).toBe('INVALID_RESUME_POINT');
     expect(err.message).toContain('number');
   });

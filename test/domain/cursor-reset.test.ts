@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkResumeEntry, checkResumePoint, parseResumePoint } from '../../src/domain/cursor.js';
-import { TaskStreamError } from '../../src/domain/errors.js';
 import type { StreamInfo } from '../../src/ports/stream-repository.js';
+import { refusal } from '../helpers/caught.js';
 
 // checkResumeEntry: whether a position is an entry of the stream as it is now (a reset gap when it
 // is not), pinned at the bounds the mutation run found open (issue 14).
@@ -39,15 +39,6 @@ describe('checkResumeEntry', () => {
   });
 });
 
-function refusal(fn: () => unknown): TaskStreamError {
-  try {
-    fn();
-  } catch (err) {
-    if (TaskStreamError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('INVALID_RESUME_POINT names what it refused', () => {
   it('quotes a string resume point, cut to 80 characters', () => {

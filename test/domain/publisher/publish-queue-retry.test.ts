@@ -10,6 +10,7 @@ import type { PublisherOptions } from '../../../src/domain/publisher/publisher.j
 import type { RetryPolicy } from '../../../src/domain/publisher/publish-queue.js';
 import { recordingRepository } from '../../helpers/recording-repository.js';
 import { silentLogger } from '../../helpers/silent-logger.js';
+import { rejection } from '../../helpers/caught.js';
 
 // The append pipeline's retry schedule and failure paths, seen through the publisher: when each
 // attempt reaches the backend (FakeClock time), how many attempts there are, which errors are
@@ -33,14 +34,6 @@ function setup(retry: Partial<RetryPolicy>, extra: Partial<PublisherOptions> = {
   return { clock, repo, attemptsAt, errors, publisher, events };
 }
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('publish queue: retry schedule', () => {
   it('waits baseDelayMs * 2^(attempt-1) before each retry, capped at maxDelayMs', async () => {

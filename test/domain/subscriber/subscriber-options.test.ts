@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { EventCodec } from '../../../src/domain/codec/event-codec.js';
 import { agentexCodec } from '../../../src/domain/codec/index.js';
-import { TaskStreamError } from '../../../src/domain/errors.js';
 import { consume, seqs, settle, setup, status, TASK } from './harness.js';
+import { refusal } from '../../helpers/caught.js';
 
 // What a subscriber accepts at open and its defaults, pinned where the mutation run found them
 // open (issue 14): every refusal is a typed error naming the bad value, nothing is opened.
 
-function refusal(fn: () => unknown): TaskStreamError {
-  try {
-    fn();
-  } catch (err) {
-    if (TaskStreamError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('subscriber options', () => {
   it('pollMaxMs below pollMinMs, or retryMaxMs below retryBaseMs, is INVALID_CONFIG naming the variable', () => {

@@ -4,6 +4,7 @@ import { TaskStreamError, type TaskStreamErrorCode } from '../../../src/domain/e
 import { previousStreamId } from '../../../src/domain/stream-id.js';
 import type { ReadOptions, StreamRepository } from '../../../src/ports/stream-repository.js';
 import { consume, seqs, settle, setup, status, TOPIC, TASK } from './harness.js';
+import { rejection } from '../../helpers/caught.js';
 
 // The start and resume paths of a subscription, seen through `ready`, `cursor`, the items and
 // the backend calls they cost: which call fixes the start, what the start says, and which
@@ -40,14 +41,6 @@ function counted(fail: { tailId?: () => unknown; info?: () => unknown } = {}) {
   return { calls, wrap };
 }
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('subscription start: tail snapshot', () => {
   it('takes one tail snapshot, says so in ready, and yields only later entries; cursor follows the items', async () => {
