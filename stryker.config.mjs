@@ -13,7 +13,9 @@ export default {
   concurrency: 2,
   timeoutMS: 20_000,
   reporters: ['clear-text', 'progress', 'json', 'html'],
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  // MUTATION_REPORT names the JSON report, so runs over single files can be kept side by side
+  // (reports/mutation/files/<name>.json) and summed by `npm run mutation:summary -- <dir>`.
+  jsonReporter: { fileName: process.env['MUTATION_REPORT'] ?? 'reports/mutation/mutation.json' },
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',

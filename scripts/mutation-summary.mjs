@@ -1,9 +1,19 @@
 // Prints the mutation score per file from Stryker's JSON report, with and without
 // string-literal mutants (which only change an error message's wording), and lists survivors.
-import { readFileSync } from 'node:fs';
+// Arguments: report files or directories of them (default reports/mutation/mutation.json). When
+// several reports hold the same source file, the newest report (by mtime) counts for it.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
-const path = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'reports/mutation/mutation.json';
-const report = JSON.parse(readFileSync(path, 'utf8'));
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const paths = (args.length > 0 ? args : ['reports/mutation/mutation.json']).flatMap((p) =>
+  statSync(p).isDirectory()
+    ? readdirSync(p).filter((f) => f.endsWith('.json')).map((f) => join(p, f))
+    : [p],
+);
+paths.sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
+const report = { files: {} };
+for (const p of paths) Object.assign(report.files, JSON.parse(readFileSync(p, 'utf8')).files);
 const detected = new Set(['Killed', 'Timeout']);
 const counted = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 const showSurvivors = process.argv.includes('--survivors');
