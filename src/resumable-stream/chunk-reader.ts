@@ -1,7 +1,7 @@
 import type { StreamEntry } from '../ports/stream-repository.js';
 import { TaskStreamError } from '../domain/errors.js';
 import { sleep } from '../domain/sleep.js';
-import { ZERO_ID, type StreamId } from '../domain/stream-id.js';
+import { previousStreamId, ZERO_ID, type StreamId } from '../domain/stream-id.js';
 import { decodeRecord, isTerminalRecord } from './entries.js';
 import type { ResumableChunk } from './options.js';
 import { endForLease, type StateDeps } from './stream-state.js';
@@ -47,8 +47,8 @@ export function openChunkReader<T = ResumableChunk>(deps: ReaderDeps, plan: Read
   let writerAt = Number.POSITIVE_INFINITY;
   let seenAt = clock.now();
   let caughtUp = false;
-  // The writer's last sequence number seen: an entry at or below it is a retried append's second copy.
-  let lastSeq = -1;
+  // The writer's next sequence number: lower is a second copy, higher lies beyond a gap the writer re-sends (see OrderedAppender). Unknown (the first numbered entry counts) only when the reader starts past a trimmed start.
+  let expected: number | undefined;
 
   const read = async (blockMs: number): Promise<readonly StreamEntry[]> => {
     for (let attempt = 1; ; attempt++) {
@@ -73,9 +73,13 @@ export function openChunkReader<T = ResumableChunk>(deps: ReaderDeps, plan: Read
       async pull(controller) {
         if (!leaseKnown) {
           leaseKnown = true;
-          const [first] = await repository.read(plan.topic, ZERO_ID, { count: 1 });
+          const [[first], [resumePoint]] = await Promise.all([repository.read(plan.topic, ZERO_ID, { count: 1 }), repository.read(plan.topic, previousStreamId(plan.afterId) ?? ZERO_ID, { count: 1 })]);
           const record = first === undefined ? undefined : decodeRecord(first);
           if (record?.kind === 'open') leaseMs = record.leaseMs;
+          // Resuming after an entry this reader's predecessor accepted: the number after it comes next.
+          const resumed = resumePoint?.id === plan.afterId ? decodeRecord(resumePoint) : undefined;
+          if (resumed?.kind === 'open') expected = 0;
+          else if (resumed !== undefined && 'seq' in resumed && resumed.seq !== undefined) expected = resumed.seq + 1;
         }
         for (;;) {
           if (stop.signal.aborted) return finish(controller);
@@ -98,15 +102,15 @@ export function openChunkReader<T = ResumableChunk>(deps: ReaderDeps, plan: Read
             const record = decodeRecord(entry);
             if (record === undefined) continue;
             if ('seq' in record && record.seq !== undefined) {
-              if (record.seq <= lastSeq) continue;
-              lastSeq = record.seq;
+              if (expected !== undefined && record.seq !== expected) continue;
+              expected = record.seq + 1;
             }
             if (isTerminalRecord(record)) return finish(controller);
             writerAt = writerAt === Number.POSITIVE_INFINITY ? record.at : Math.max(writerAt, record.at);
             seenAt = clock.now();
             if (record.kind === 'open') {
               leaseMs = record.leaseMs;
-              lastSeq = -1;
+              expected = 0;
             }
             if (record.kind !== 'chunk') continue;
             let text = record.text;

@@ -2,7 +2,8 @@ import type { TimerHandle } from '../ports/clock.js';
 import { TaskStreamError } from '../domain/errors.js';
 import { sleep } from '../domain/sleep.js';
 import { ZERO_ID } from '../domain/stream-id.js';
-import { decodeRecord, encodeRecord, type EndReason, type StreamRecord } from './entries.js';
+import { decodeRecord, type EndReason } from './entries.js';
+import { OrderedAppender, type SequencedRecord } from './ordered-appender.js';
 import type { MakeStream } from './options.js';
 import type { ResumableSettings, StreamTopics } from './settings.js';
 import type { StateDeps } from './stream-state.js';
@@ -13,14 +14,13 @@ export interface WriterDeps extends StateDeps {
   readonly onError: ((error: TaskStreamError) => void) | undefined;
 }
 
-const MAX_ATTEMPTS = 5;
 const MAX_BATCH = 256;
 
 /**
  * Runs one stream's source: hands every chunk to the caller's own stream at once, and appends
- * it (in order, one append in flight, retried; every entry carries a sequence number so readers
- * drop the second copy a retry after an ambiguous failure may leave) for every other reader. The
- * sliding TTL is renewed at most every quarter TTL (and by the final `end`), not by every append. While the
+ * it for every other reader (in order, several appends in flight, failures repaired: see
+ * {@link OrderedAppender}). The sliding TTL is renewed at most every quarter TTL (and by the
+ * final `end`), not by every append. While the
  * stream lives, one wait serves both the stop watch and the heartbeat: a blocking read on the
  * stream's control topic that times out when a heartbeat is due. Coalescing holds a timer only
  * while a chunk waits in the buffer.
@@ -36,19 +36,19 @@ export class StreamWriter {
   #due = false;
   #sentAny = false;
   #timer: TimerHandle | undefined;
-  #inFlight: Promise<void> | null = null;
-  #broken = false;
+  readonly #appender: OrderedAppender;
   #stopped = false;
-  #lastAppendAt: number;
-  #ttlRenewedAt: number;
   /** Settles (never rejects) once the source ended and everything, with the `end` entry, is appended. */
   finished: Promise<void> = Promise.resolve();
 
   constructor(deps: WriterDeps, topics: StreamTopics, openedAt: number) {
     this.#deps = deps;
     this.#topics = topics;
-    this.#lastAppendAt = openedAt;
-    this.#ttlRenewedAt = openedAt;
+    const { repository, clock, settings } = deps;
+    this.#appender = new OrderedAppender(
+      { repository, clock, topic: topics.data, maxLen: settings.maxLen, ttlSeconds: settings.ttlSeconds, onReady: () => this.#pump(), onBroken: (cause) => this.#fail(cause) },
+      openedAt,
+    );
   }
 
   /** Starts reading `makeStream`'s source; returns the caller's own copy of it. */
@@ -105,10 +105,12 @@ export class StreamWriter {
     if (failure !== undefined) this.#abort.abort(failure);
     const reason: EndReason = this.#stopped ? 'stopped' : failure !== undefined ? 'error' : 'done';
     await this.#drain();
-    await this.#appendRecords([{ kind: 'end', at: this.#deps.clock.now(), reason }]);
+    this.#appender.send([{ kind: 'end', at: this.#deps.clock.now(), reason }]);
+    await this.#appender.whenIdle();
   }
 
   #add(text: string): void {
+    if (this.#appender.broken) return;
     this.#pending.push(text);
     this.#pendingChars += text.length;
     const { batching, maxBufferedChars, flushIntervalMs } = this.#deps.settings;
@@ -123,9 +125,9 @@ export class StreamWriter {
     this.#pump();
   }
 
-  /** Starts the next append when one is due and none is in flight. */
+  /** Sends what is due while the appender has room (per_chunk: each chunk leaves at once, up to its window). */
   #pump(): void {
-    if (this.#inFlight !== null || this.#pending.length === 0 || !this.#due || this.#broken) return;
+    if (this.#pending.length === 0 || !this.#due || !this.#appender.ready) return;
     const perChunk = this.#deps.settings.batching === 'per_chunk';
     const taken = perChunk ? this.#pending.splice(0, MAX_BATCH) : this.#pending.splice(0);
     this.#pendingChars = this.#pending.reduce((n, t) => n + t.length, 0);
@@ -136,45 +138,24 @@ export class StreamWriter {
     }
     this.#sentAny = true;
     const at = this.#deps.clock.now();
-    const records: StreamRecord[] = perChunk ? taken.map((text) => ({ kind: 'chunk', at, text })) : [{ kind: 'chunk', at, text: taken.join('') }];
-    this.#inFlight = this.#appendRecords(records).finally(() => {
-      this.#inFlight = null;
-      this.#pump();
-    });
+    const records: SequencedRecord[] = perChunk ? taken.map((text) => ({ kind: 'chunk', at, text })) : [{ kind: 'chunk', at, text: taken.join('') }];
+    this.#appender.send(records);
+    // More may wait behind a full batch.
+    if (this.#pending.length > 0) this.#pump();
   }
 
+  /** Sends everything buffered and waits until it landed (or appends failed for good). */
   async #drain(): Promise<void> {
     this.#due = true;
-    while (this.#inFlight !== null || (this.#pending.length > 0 && !this.#broken)) {
+    for (;;) {
       this.#pump();
-      await this.#inFlight;
+      if (this.#pending.length === 0 || this.#appender.broken) break;
+      await this.#appender.whenIdle();
     }
-  }
-
-  /** Appends in order, numbering each entry; a retry re-sends the same numbers, so readers can drop a second copy. */
-  async #appendRecords(records: readonly StreamRecord[]): Promise<void> {
-    if (this.#broken) return;
-    const { repository, clock, settings } = this.#deps;
-    const entries = records.map((record) => encodeRecord({ ...record, seq: this.#seq++ } as StreamRecord));
-    const final = records.some((record) => record.kind === 'end');
-    const renew = settings.ttlSeconds > 0 && (final || clock.now() - this.#ttlRenewedAt >= (settings.ttlSeconds * 1000) / 4);
-    const request = { topic: this.#topics.data, entries, maxLen: settings.maxLen, ttlSeconds: renew ? settings.ttlSeconds : 0 };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await repository.append(request);
-        this.#lastAppendAt = clock.now();
-        if (renew) this.#ttlRenewedAt = this.#lastAppendAt;
-        return;
-      } catch (err) {
-        const retriable = TaskStreamError.is(err, 'BACKEND_UNAVAILABLE') && attempt < MAX_ATTEMPTS;
-        if (!retriable) return this.#fail(err);
-        await sleep(clock, Math.min(50 * 2 ** (attempt - 1), 2_000));
-      }
-    }
+    await this.#appender.whenIdle();
   }
 
   #fail(err: unknown): void {
-    this.#broken = true;
     const error = new TaskStreamError('PUBLISH_FAILED', `resumable stream ${this.#topics.data}: append failed for good; readers elsewhere will see the stream end when the writer lease expires`, {
       cause: err,
       details: { topic: this.#topics.data },
@@ -194,7 +175,7 @@ export class StreamWriter {
     const blocking = repository.capabilities.blockingReads;
     let cursor = ZERO_ID;
     while (!signal.aborted) {
-      const waitMs = Math.max(1, this.#lastAppendAt + settings.heartbeatMs - clock.now());
+      const waitMs = Math.max(1, this.#appender.lastLandedAt + settings.heartbeatMs - clock.now());
       try {
         // Without blocking reads (Upstash REST) each check is a request: look for a stop at most once a second.
         if (!blocking) await sleep(clock, Math.min(waitMs, Math.max(settings.pollMs, 1_000)), signal);
@@ -211,11 +192,8 @@ export class StreamWriter {
         this.#deps.logger.warn('taskstream/resumable-stream: stop watch read failed; retrying', { topic: this.#topics.control, error: err instanceof Error ? err.message : String(err) });
         await sleep(clock, Math.min(settings.heartbeatMs, 1_000), signal);
       }
-      if (clock.now() - this.#lastAppendAt >= settings.heartbeatMs && this.#inFlight === null && !this.#broken) {
-        this.#inFlight = this.#appendRecords([{ kind: 'beat', at: clock.now() }]).finally(() => {
-          this.#inFlight = null;
-          this.#pump();
-        });
+      if (clock.now() - this.#appender.lastLandedAt >= settings.heartbeatMs && this.#appender.idle && this.#pending.length === 0) {
+        this.#appender.send([{ kind: 'beat', at: clock.now() }]);
       }
     }
   }
