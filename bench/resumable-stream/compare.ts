@@ -24,6 +24,7 @@ export async function fanOut(url: string, admin: Redis, system: System, workload
   const writer = system.instance(url);
   const reader = system.instance(url);
   const before = await commandStats(admin);
+  const redisBefore = await redisUsage(admin);
   let release!: () => void;
   const go = new Promise<void>((resolve) => (release = resolve));
   const ids = Array.from({ length: workload.streams }, (_, i) => `s${i}`);
@@ -39,9 +40,17 @@ export async function fanOut(url: string, admin: Redis, system: System, workload
   const got = await Promise.race([Promise.all(texts), sleepUnref(60_000).then(() => [] as string[])]);
   await sleep(200); // let the writers' final appends land
   const diff = statsDiff(before, await commandStats(admin));
-  if (process.env['BENCH_DEBUG']) console.log(system.name, Object.fromEntries(diff));
+  if (process.env['BENCH_DEBUG']) {
+    const after = await redisUsage(admin);
+    console.log(system.name, Object.fromEntries(diff), { redisCpuMs: after.cpuMs - redisBefore.cpuMs, redisOutKB: (after.outBytes - redisBefore.outBytes) / 1024 });
+  }
   await writer.close();
   await reader.close();
+  if (process.env['BENCH_DEBUG']) {
+    const cut = Math.floor(latencies.length * 0.4);
+    const p99of = (xs: number[]): string => fmt(percentile([...xs].sort((a, b) => a - b), 99), 1);
+    console.log(system.name, `p99 of the first 40% of receipts ${p99of(latencies.slice(0, cut))} ms, of the rest ${p99of(latencies.slice(cut))} ms`);
+  }
   latencies.sort((a, b) => a - b);
   return {
     system: system.name,
@@ -51,6 +60,13 @@ export async function fanOut(url: string, admin: Redis, system: System, workload
     p99Ms: percentile(latencies, 99),
     complete: got.length === readers.length && got.every((t, i) => t === expected[Math.floor(i / workload.readersPerStream)] && t.length > 0),
   };
+}
+
+/** Redis's own CPU time (user + sys) and bytes it sent to clients so far. */
+async function redisUsage(admin: Redis): Promise<{ cpuMs: number; outBytes: number }> {
+  const info = await admin.info();
+  const num = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? Number.NaN);
+  return { cpuMs: (num('used_cpu_user') + num('used_cpu_sys')) * 1000, outBytes: num('total_net_output_bytes') };
 }
 
 /** Bytes Redis holds after `streams` finished streams of `chunks` chunks each (no readers). */
@@ -102,6 +118,9 @@ export async function runComparison(url: string, workload: Workload): Promise<vo
   const only = process.env['BENCH_ONLY'];
   const systems = [theirs(true), theirs(false), ours('per_chunk'), ours('coalesced')].filter((s) => only === undefined || s.name.includes(only));
   const rows: FanOutRow[] = [];
+  // Warm both up first (JIT, script load, connection setup), the same way, so the measured passes compare steady states.
+  const warmChunks = Number(process.env['BENCH_WARMUP_CHUNKS'] ?? 50);
+  if (warmChunks > 0) for (const system of systems) await fanOut(url, admin, system, { ...workload, chunksPerStream: warmChunks });
   // Two passes in opposite orders: on a shared machine the load drifts, so each system runs early once and late once.
   const passes = Number(process.env['BENCH_PASSES'] ?? 2);
   const order = Array.from({ length: passes }, (_, pass) => (pass % 2 === 0 ? systems : [...systems].reverse())).flat();

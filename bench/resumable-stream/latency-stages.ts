@@ -57,26 +57,28 @@ export async function stages(url: string, batching: ChunkBatching, streams: numb
   // One row per (reader, chunk stamp): read returned (t3), enqueued (t4), received (t5).
   const rows: { t0: number; t3: number; t4: number; t5: number }[] = [];
   const deps = { repository: readerRepo, clock: systemClock, logger: consoleLogger, leaseMs: 30_000, ttlSeconds: 86_400, pollMs: 100 };
+  // One wrapped repository for all readers (so their reads of one stream are shared, as in the context); t3 per entry id.
+  const readAt = new Map<string, number>();
+  const repo = wrapRepository(readerRepo, {
+    async read(topic, afterId, options) {
+      const entries: readonly StreamEntry[] = await readerRepo.read(topic, afterId, options);
+      const now = performance.now();
+      for (const e of entries) if (!readAt.has(`${topic} ${e.id}`)) readAt.set(`${topic} ${e.id}`, now);
+      return entries;
+    },
+  });
   const reading = Array.from({ length: streams * readersPerStream }, async (_, r) => {
-    const readAt = new Map<string, number>();
-    const repo = wrapRepository(readerRepo, {
-      async read(topic, afterId, options) {
-        const entries: readonly StreamEntry[] = await readerRepo.read(topic, afterId, options);
-        const now = performance.now();
-        for (const e of entries) readAt.set(e.id, now);
-        return entries;
-      },
-    });
-    const stream = openChunkReader({ ...deps, repository: repo }, { topic: `stages:rs:{s${Math.floor(r / readersPerStream)}}`, afterId: '0-0', skipCharacters: 0 }, (id, text) => ({ id, text, t4: performance.now() }));
+    const topic = `stages:rs:{s${Math.floor(r / readersPerStream)}}`;
+    const stream = openChunkReader({ ...deps, repository: repo }, { topic, afterId: '0-0', skipCharacters: 0 }, (id, text) => ({ id, text, t4: performance.now() }));
     for await (const piece of stream as unknown as AsyncIterable<{ id: string; text: string; t4: number }>) {
       const t5 = performance.now();
-      const t3 = readAt.get(piece.id) ?? Number.NaN;
-      readAt.delete(piece.id);
+      const t3 = readAt.get(`${topic} ${piece.id}`) ?? Number.NaN;
       for (const t0 of stampsOf(piece.text)) rows.push({ t0, t3, t4: piece.t4, t5 });
     }
   });
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  const startedAt = performance.now();
   release();
   await Promise.all([...owned, ...reading]);
   loop.disable();
@@ -101,6 +103,18 @@ export async function stages(url: string, batching: ChunkBatching, streams: numb
   const p99 = percentile(totals, 99);
   const tail = split.filter((s) => s['total (t5-t0)'] >= p99);
   console.log(`${batching}: ${streams} streams x ${readersPerStream} readers, ${chunks} chunks at ${rate}/s; ${rows.length} receipts; event-loop delay p50 ${fmt(loop.percentile(50) / 1e6, 1)} ms, p99 ${fmt(loop.percentile(99) / 1e6, 1)} ms, max ${fmt(loop.max / 1e6, 1)} ms`);
+  if (process.env['BENCH_TIMELINE']) {
+    // p99 of the total per 200 ms of the run: is the tail spread out, or a few stalls?
+    const windows = new Map<number, number[]>();
+    for (const s of split.map((x, i) => ({ total: x['total (t5-t0)'], at: rows[i]!.t0 - startedAt }))) {
+      const w = Math.floor(s.at / 200);
+      windows.set(w, [...(windows.get(w) ?? []), s.total]);
+    }
+    console.log([...windows].sort((a, b) => a[0] - b[0]).map(([w, xs]) => `${w * 200}ms:${fmt(percentile(xs.sort((a, b) => a - b), 99), 0)}`).join(' '));
+    const early = split.filter((_, i) => rows[i]!.t0 - startedAt < 800);
+    const names0 = Object.keys(split[0] ?? {}) as (keyof (typeof split)[number])[];
+    console.log('first 800 ms, p90 per stage:', names0.map((n) => `${n.split(' (')[0]}=${fmt(percentile(early.map((x) => x[n]).sort((a, b) => a - b), 90), 1)}`).join(', '));
+  }
   console.table(
     Object.fromEntries(
       names.map((name) => {

@@ -49,14 +49,19 @@ export function theirs(perRequest: boolean): System {
 }
 
 export function ours(batching: ChunkBatching, extra: { leaseMs?: number } = {}): System {
+  const plain = process.env['BENCH_PLAIN'] === '1';
   return {
     name: `taskstream/resumable-stream, ${batching}`,
     instance(url) {
-      const repository: IoredisRepository = createIoredisRepository({ url });
+      const client = plain ? new Redis(url) : undefined;
+      const repository: IoredisRepository = client ? createIoredisRepository({ client }) : createIoredisRepository({ url });
       // A context per request, as the guide writes it: they share the instance's repository.
       return {
         context: () => createOurs({ waitUntil: null, keyPrefix: 'bench-ours', repository, batching, ...extra }),
-        close: () => repository.close(),
+        close: async () => {
+          await repository.close();
+          client?.disconnect();
+        },
       };
     },
   };

@@ -16,7 +16,8 @@ export function stampedSource(workload: Workload, go: Promise<void>): ReadableSt
   return new ReadableStream<string>({
     async start() {
       await go;
-      next = performance.now();
+      // BENCH_STAGGER=1: streams start at random points of the first interval, as independent conversations do.
+      next = performance.now() + (process.env['BENCH_STAGGER'] === '1' ? Math.random() * (1000 / workload.rate) : 0);
     },
     async pull(controller) {
       if (i === workload.chunksPerStream) return controller.close();

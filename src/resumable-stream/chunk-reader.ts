@@ -1,9 +1,9 @@
-import type { StreamEntry } from '../ports/stream-repository.js';
 import { TaskStreamError } from '../domain/errors.js';
 import { sleep } from '../domain/sleep.js';
 import { previousStreamId, ZERO_ID, type StreamId } from '../domain/stream-id.js';
 import { decodeRecord, isTerminalRecord } from './entries.js';
 import type { ResumableChunk } from './options.js';
+import { ReadSeat, sharedReadsOf, type ReadEntry } from './shared-reads.js';
 import { endForLease, type StateDeps } from './stream-state.js';
 
 /** What a reader needs besides the state deps. */
@@ -39,6 +39,8 @@ export function openChunkReader<T = ResumableChunk>(deps: ReaderDeps, plan: Read
   else plan.signal?.addEventListener('abort', onAbort, { once: true });
   const { repository, clock } = deps;
   const blocking = repository.capabilities.blockingReads;
+  const shared = sharedReadsOf(repository, clock);
+  const seat = new ReadSeat(stop.signal);
   let cursor = plan.afterId;
   let skipLeft = plan.skipCharacters;
   let leaseMs = deps.leaseMs;
@@ -50,10 +52,10 @@ export function openChunkReader<T = ResumableChunk>(deps: ReaderDeps, plan: Read
   // The writer's next sequence number: lower is a second copy, higher lies beyond a gap the writer re-sends (see OrderedAppender). Unknown (the first numbered entry counts) only when the reader starts past a trimmed start.
   let expected: number | undefined;
 
-  const read = async (blockMs: number): Promise<readonly StreamEntry[]> => {
+  const read = async (blockMs: number): Promise<readonly ReadEntry[]> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await repository.read(plan.topic, cursor, blockMs > 0 ? { count: PAGE, blockMs, signal: stop.signal } : { count: PAGE, signal: stop.signal });
+        return await shared.read(plan.topic, cursor, PAGE, blockMs, seat);
       } catch (err) {
         if (stop.signal.aborted) return [];
         if (!TaskStreamError.is(err, 'BACKEND_UNAVAILABLE') || attempt > MAX_RETRIES) throw err;
@@ -97,9 +99,8 @@ export function openChunkReader<T = ResumableChunk>(deps: ReaderDeps, plan: Read
           if (stop.signal.aborted) return finish(controller);
           caughtUp = entries.length < PAGE;
           let delivered = false;
-          for (const entry of entries) {
-            cursor = entry.id;
-            const record = decodeRecord(entry);
+          for (const { id, record } of entries) {
+            cursor = id;
             if (record === undefined) continue;
             if ('seq' in record && record.seq !== undefined) {
               if (expected !== undefined && record.seq !== expected) continue;
@@ -120,7 +121,7 @@ export function openChunkReader<T = ResumableChunk>(deps: ReaderDeps, plan: Read
               text = text.slice(dropped);
             }
             if (text === '') continue;
-            controller.enqueue(shape(entry.id, text));
+            controller.enqueue(shape(id, text));
             delivered = true;
           }
           if (delivered) return;

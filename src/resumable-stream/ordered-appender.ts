@@ -22,7 +22,7 @@ export interface AppenderDeps {
 }
 
 /** Appends in flight per stream at most (each chunk leaves at once up to here; beyond it chunks wait and leave together). */
-export const MAX_IN_FLIGHT = 16;
+export const MAX_IN_FLIGHT = 4;
 const MAX_ATTEMPTS = 5;
 
 interface Batch {
