@@ -5,6 +5,7 @@
  * whether a reader resumes after the writer's instance went away.
  * Run: npx tsx bench/resumable-stream/compare.ts   (BENCH_STREAMS, BENCH_CHUNKS, BENCH_RATE)
  */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { clientCount, commandStats, fmt, percentile, runAsScript, sleep, sleepUnref, statsDiff, sumCalls } from '../ioredis/support.js';
 import { ours, theirs, type System } from './systems.js';
@@ -33,6 +34,13 @@ export async function fanOut(url: string, admin: Redis, system: System, workload
   const readers = await Promise.all(ids.flatMap((id) => Array.from({ length: workload.readersPerStream }, () => reader.context().resumeExistingStream(id))));
   const texts = readers.map((s) => (s ? readStamped(s, latencies) : Promise.resolve('')));
   const ownTexts = own.map((s) => (s ? readStamped(s, []) : Promise.resolve('')));
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  const gcPauses: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => void gcPauses.push(...list.getEntries().map((e) => e.duration)));
+  if (process.env['BENCH_DEBUG']) {
+    loop.enable();
+    gcObserver.observe({ entryTypes: ['gc'] });
+  }
   release();
   await sleep((workload.chunksPerStream / workload.rate) * 500);
   const connections = await clientCount(admin);
@@ -47,6 +55,9 @@ export async function fanOut(url: string, admin: Redis, system: System, workload
   await writer.close();
   await reader.close();
   if (process.env['BENCH_DEBUG']) {
+    loop.disable();
+    gcObserver.disconnect();
+    console.log(system.name, `event-loop delay p99 ${fmt(loop.percentile(99) / 1e6, 1)} ms, max ${fmt(loop.max / 1e6, 1)} ms; GC pauses ${gcPauses.length}, total ${fmt(gcPauses.reduce((a, b) => a + b, 0), 0)} ms, max ${fmt(Math.max(0, ...gcPauses), 1)} ms`);
     const cut = Math.floor(latencies.length * 0.4);
     const p99of = (xs: number[]): string => fmt(percentile([...xs].sort((a, b) => a - b), 99), 1);
     console.log(system.name, `p99 of the first 40% of receipts ${p99of(latencies.slice(0, cut))} ms, of the rest ${p99of(latencies.slice(cut))} ms`);
@@ -116,7 +127,8 @@ export async function resumeAfterWriterExit(url: string, admin: Redis, system: S
 export async function runComparison(url: string, workload: Workload): Promise<void> {
   const admin = new Redis(url);
   const only = process.env['BENCH_ONLY'];
-  const systems = [theirs(true), theirs(false), ours('per_chunk'), ours('coalesced')].filter((s) => only === undefined || s.name.includes(only));
+  const extra = process.env['BENCH_PLAIN'] === 'both' ? [ours('per_chunk', { plainClient: true })] : [];
+  const systems = [theirs(true), theirs(false), ours('per_chunk'), ...extra, ours('coalesced')].filter((s) => only === undefined || s.name.includes(only));
   const rows: FanOutRow[] = [];
   // Warm both up first (JIT, script load, connection setup), the same way, so the measured passes compare steady states.
   const warmChunks = Number(process.env['BENCH_WARMUP_CHUNKS'] ?? 50);

@@ -6,7 +6,7 @@
  * read that returned it (t3); the reader's shape function stamps the enqueue (t4); the consumer
  * stamps the receipt (t5). Printed: p50/p90/p99 of each stage, and the mean stage split of the
  * chunks slower than the p99 (what the tail is made of), plus the event-loop delay.
- * Run: npx tsx bench/resumable-stream/latency-stages.ts   (BENCH_BATCHING, BENCH_STREAMS, BENCH_CHUNKS, BENCH_RATE)
+ * Run: npx tsx bench/resumable-stream/latency-stages.ts   (BENCH_BATCHING, BENCH_STREAMS, BENCH_CHUNKS, BENCH_RATE, BENCH_TIMELINE)
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createIoredisRepository } from '../../src/adapters/ioredis/index.js';
@@ -30,7 +30,7 @@ interface WriterMarks {
   stored: number;
 }
 
-export async function stages(url: string, batching: ChunkBatching, streams: number, readersPerStream: number, chunks: number, rate: number): Promise<void> {
+export async function stages(url: string, batching: ChunkBatching, streams: number, readersPerStream: number, chunks: number, rate: number, print = true): Promise<void> {
   const writerMarks = new Map<number, WriterMarks>();
   const writerRepo = createIoredisRepository({ url });
   const writing = wrapRepository(writerRepo, {
@@ -86,6 +86,7 @@ export async function stages(url: string, batching: ChunkBatching, streams: numb
   await writerRepo.close();
   await readerRepo.close();
 
+  if (!print) return;
   const split = rows.map((row) => {
     const w = writerMarks.get(row.t0)!;
     return {
@@ -128,5 +129,9 @@ export async function stages(url: string, batching: ChunkBatching, streams: numb
 
 await runAsScript(import.meta.url, async (url) => {
   const batching = (process.env['BENCH_BATCHING'] ?? 'per_chunk') as ChunkBatching;
-  await stages(url, batching, Number(process.env['BENCH_STREAMS'] ?? 100), 3, Number(process.env['BENCH_CHUNKS'] ?? 100), Number(process.env['BENCH_RATE'] ?? 50));
+  const streams = Number(process.env['BENCH_STREAMS'] ?? 100);
+  const rate = Number(process.env['BENCH_RATE'] ?? 50);
+  // A short unrecorded run first, so the figures are of a warm process (JIT, script loaded), as in compare.ts.
+  await stages(url, batching, streams, 3, 30, rate, false);
+  await stages(url, batching, streams, 3, Number(process.env['BENCH_CHUNKS'] ?? 100), rate);
 });

@@ -48,16 +48,16 @@ export function theirs(perRequest: boolean): System {
   };
 }
 
-export function ours(batching: ChunkBatching, extra: { leaseMs?: number } = {}): System {
-  const plain = process.env['BENCH_PLAIN'] === '1';
+export function ours(batching: ChunkBatching, extra: { leaseMs?: number; plainClient?: boolean } = {}): System {
+  const plain = extra.plainClient ?? process.env['BENCH_PLAIN'] === '1';
   return {
-    name: `taskstream/resumable-stream, ${batching}`,
+    name: `taskstream/resumable-stream, ${batching}${plain ? ' (plain ioredis client)' : ''}`,
     instance(url) {
       const client = plain ? new Redis(url) : undefined;
       const repository: IoredisRepository = client ? createIoredisRepository({ client }) : createIoredisRepository({ url });
       // A context per request, as the guide writes it: they share the instance's repository.
       return {
-        context: () => createOurs({ waitUntil: null, keyPrefix: 'bench-ours', repository, batching, ...extra }),
+        context: () => createOurs({ waitUntil: null, keyPrefix: 'bench-ours', repository, batching, ...(extra.leaseMs === undefined ? {} : { leaseMs: extra.leaseMs }) }),
         close: async () => {
           await repository.close();
           client?.disconnect();
