@@ -52,14 +52,18 @@ export function openChunkReader<T = ResumableChunk>(deps: ReaderDeps, plan: Read
   // The writer's next sequence number: lower is a second copy, higher lies beyond a gap the writer re-sends (see OrderedAppender). Unknown (the first numbered entry counts) only when the reader starts past a trimmed start.
   let expected: number | undefined;
 
-  const read = async (blockMs: number): Promise<readonly ReadEntry[]> => {
+  // The first attempt costs one promise (a read per chunk is the hot path); failures retry with backoff.
+  const read = (blockMs: number): Promise<readonly ReadEntry[]> => shared.read(plan.topic, cursor, PAGE, blockMs, seat).catch((err: unknown) => retry(err, blockMs));
+  const retry = async (first: unknown, blockMs: number): Promise<readonly ReadEntry[]> => {
+    let err = first;
     for (let attempt = 1; ; attempt++) {
+      if (stop.signal.aborted) return [];
+      if (!TaskStreamError.is(err, 'BACKEND_UNAVAILABLE') || attempt > MAX_RETRIES) throw err;
+      await sleep(clock, Math.min(100 * 2 ** (attempt - 1), 5_000), stop.signal);
       try {
         return await shared.read(plan.topic, cursor, PAGE, blockMs, seat);
-      } catch (err) {
-        if (stop.signal.aborted) return [];
-        if (!TaskStreamError.is(err, 'BACKEND_UNAVAILABLE') || attempt > MAX_RETRIES) throw err;
-        await sleep(clock, Math.min(100 * 2 ** (attempt - 1), 5_000), stop.signal);
+      } catch (next) {
+        err = next;
       }
     }
   };

@@ -12,19 +12,32 @@ export interface ReadEntry {
 /** One reader's place in shared reads; its signal (one listener for the reader's life) leaves the read it waits on. */
 export class ReadSeat {
   readonly signal: AbortSignal;
-  /** Leaves the read this seat waits on, if any. */
-  leave: (() => void) | undefined;
+  /** The shared read this seat waits on, if any. */
+  waiting: Waiting | undefined;
 
   constructor(signal: AbortSignal) {
     this.signal = signal;
-    signal.addEventListener('abort', () => this.leave?.(), { once: true });
+    signal.addEventListener('abort', () => this.waiting?.leave(), { once: true });
   }
 }
 
-interface Waiting {
-  readonly resolve: (entries: readonly ReadEntry[]) => void;
-  readonly reject: (err: unknown) => void;
-  left: boolean;
+/** One reader waiting on a shared read (a class: its `leave` is on the prototype, not a closure per read). */
+class Waiting {
+  left = false;
+  constructor(
+    readonly shared: Shared,
+    readonly resolve: (entries: readonly ReadEntry[]) => void,
+    readonly reject: (err: unknown) => void,
+    readonly onEmpty: (shared: Shared) => void,
+  ) {}
+
+  /** Leaves with nothing; the backend read is aborted when its last reader left. */
+  leave(): void {
+    if (this.left) return;
+    this.left = true;
+    this.resolve([]);
+    if (--this.shared.present === 0) this.onEmpty(this.shared);
+  }
 }
 
 /** One backend read that several readers of a topic wait on. */
@@ -54,14 +67,14 @@ export class SharedReads {
     this.#clock = clock;
   }
 
-  async read(topic: string, afterId: StreamId, count: number, blockMs: number, seat: ReadSeat): Promise<readonly ReadEntry[]> {
-    if (seat.signal.aborted) return [];
-    if (blockMs <= 0) return decodeAll(await this.#repository.read(topic, afterId, { count, signal: seat.signal }));
+  read(topic: string, afterId: StreamId, count: number, blockMs: number, seat: ReadSeat): Promise<readonly ReadEntry[]> {
+    if (seat.signal.aborted) return Promise.resolve([]);
+    if (blockMs <= 0) return this.#repository.read(topic, afterId, { count, signal: seat.signal }).then(decodeAll);
     const key = `${count} ${afterId} ${topic}`;
     const deadline = this.#clock.now() + blockMs;
     let shared = this.#reads.get(key);
     if (shared !== undefined && shared.deadline > deadline) {
-      return decodeAll(await this.#repository.read(topic, afterId, { count, blockMs, signal: seat.signal }));
+      return this.#repository.read(topic, afterId, { count, blockMs, signal: seat.signal }).then(decodeAll);
     }
     shared ??= this.#start(key, topic, afterId, count, blockMs, deadline);
     return this.#join(shared, seat);
@@ -87,20 +100,17 @@ export class SharedReads {
 
   #join(shared: Shared, seat: ReadSeat): Promise<readonly ReadEntry[]> {
     return new Promise((resolve, reject) => {
-      const waiting: Waiting = { resolve, reject, left: false };
+      const waiting = new Waiting(shared, resolve, reject, this.#abandon);
       shared.waiting.push(waiting);
       shared.present++;
-      seat.leave = () => {
-        if (waiting.left) return;
-        waiting.left = true;
-        resolve([]);
-        if (--shared.present === 0) {
-          this.#forget(shared);
-          shared.stop.abort();
-        }
-      };
+      seat.waiting = waiting;
     });
   }
+
+  readonly #abandon = (shared: Shared): void => {
+    this.#forget(shared);
+    shared.stop.abort();
+  };
 
   #forget(shared: Shared): void {
     if (this.#reads.get(shared.key) === shared) this.#reads.delete(shared.key);
