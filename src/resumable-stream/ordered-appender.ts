@@ -95,10 +95,11 @@ export class OrderedAppender {
     return this.idle ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  #launch(batch: Batch, final: boolean): void {
+  /** `renewNow`: the end, or a re-send (which may carry a renewal whose append failed). */
+  #launch(batch: Batch, renewNow: boolean): void {
     const { repository, clock, topic, maxLen, ttlSeconds } = this.#deps;
     const epoch = this.#epoch;
-    const renew = ttlSeconds > 0 && (final || clock.now() - this.#ttlRenewedAt >= (ttlSeconds * 1000) / 4);
+    const renew = ttlSeconds > 0 && (renewNow || clock.now() - this.#ttlRenewedAt >= (ttlSeconds * 1000) / 4);
     if (renew) this.#ttlRenewedAt = clock.now();
     this.#inFlight++;
     let sent: Promise<{ readonly ids: readonly StreamId[] }>;
@@ -156,7 +157,7 @@ export class OrderedAppender {
       if (entries.length > 0) {
         const resend: Batch = { entries };
         this.#outstanding.push(resend);
-        this.#launch(resend, entries.some((fields) => fields['k'] === 'end'));
+        this.#launch(resend, true);
       }
       this.#settled();
     });

@@ -65,4 +65,37 @@ describe('writer appends', () => {
     expect(ttls.slice(1, -1).filter((t) => t > 0)).toHaveLength(2); // at 10 s and 20 s of 25
     expect((await inner.info('resumable-stream:rs:{s}'))!.ttlMs).toBe(40_000);
   });
+
+  it('a TTL renewal whose append failed is carried by the re-send', async () => {
+    const clock = new FakeClock();
+    const inner = createMemoryRepository({ clock });
+    const appends: AppendRequest[] = [];
+    let failRenewal = true;
+    const flaky = wrapRepository(inner, {
+      async append(request) {
+        appends.push(request);
+        if (failRenewal && request.ttlSeconds > 0 && request.entries.some((e) => e['k'] === 'chunk')) {
+          failRenewal = false;
+          throw new TaskStreamError('BACKEND_UNAVAILABLE', 'connection refused');
+        }
+        return inner.append(request);
+      },
+    });
+    const waited: Promise<unknown>[] = [];
+    const context = createResumableStreamContext({ waitUntil: (p) => void waited.push(p), clock, repository: flaky, batching: 'per_chunk', ttlSeconds: 40, leaseMs: 60_000 });
+    const source = manualSource();
+    await context.createNewResumableStream('s', () => source.stream);
+    await clock.advance(11_000);
+    source.push('due for renewal');
+    await flushMicrotasks();
+    expect(failRenewal).toBe(false);
+    await clock.advance(100); // the re-send's backoff
+    await flushMicrotasks();
+    const resend = appends.at(-1)!;
+    expect(resend.entries.map((e) => e['d'])).toEqual(['due for renewal']);
+    expect(resend.ttlSeconds).toBe(40);
+    source.end();
+    await flushMicrotasks();
+    await Promise.all(waited);
+  });
 });
