@@ -127,7 +127,7 @@ export async function resumeAfterWriterExit(url: string, admin: Redis, system: S
 export async function runComparison(url: string, workload: Workload): Promise<void> {
   const admin = new Redis(url);
   const only = process.env['BENCH_ONLY'];
-  const extra = process.env['BENCH_PLAIN'] === 'both' ? [ours('per_chunk', { plainClient: true })] : [];
+  const extra = process.env['BENCH_AUTOPIPELINED'] === 'both' ? [ours('per_chunk', { autoPipelined: true })] : [];
   const systems = [theirs(true), theirs(false), ours('per_chunk'), ...extra, ours('coalesced')].filter((s) => only === undefined || s.name.includes(only));
   const rows: FanOutRow[] = [];
   // Warm both up first (JIT, script load, connection setup), the same way, so the measured passes compare steady states.
