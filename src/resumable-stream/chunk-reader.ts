@@ -136,7 +136,10 @@ export function openChunkReader<T = ResumableChunk>(deps: ReaderDeps, plan: Read
         stop.abort();
       },
     },
-    { highWaterMark: 0 },
+    // One pull ahead: the next read is already waiting when the consumer (often a chain of
+    // transform streams) comes back, so it never misses the backend's next read round. Bounded
+    // by one page of entries.
+    { highWaterMark: 1 },
   );
 }
 

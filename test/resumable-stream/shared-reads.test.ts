@@ -87,4 +87,34 @@ describe('shared reads', () => {
     await flushMicrotasks();
     expect(longDone).toBe(true);
   });
+
+  it('a reader waits for the next entry before its consumer asks (a piped consumer never finds it unregistered)', async () => {
+    const clock = new FakeClock();
+    const inner = createMemoryRepository({ clock });
+    let waitingOnData = 0;
+    const counting = wrapRepository(inner, {
+      async read(topic, afterId, options) {
+        const blocking = (options?.blockMs ?? 0) > 0 && !topic.endsWith(':ctl');
+        if (blocking) waitingOnData++;
+        try {
+          return await inner.read(topic, afterId, options);
+        } finally {
+          if (blocking) waitingOnData--;
+        }
+      },
+    });
+    const context = createResumableStreamContext({ waitUntil: null, clock, repository: counting, batching: 'per_chunk' });
+    const source = manualSource();
+    await context.createNewResumableStream('s', () => source.stream);
+    const reader = (await context.resumeExistingStream('s'))!.getReader();
+    source.push('a');
+    expect(await reader.read()).toEqual({ done: false, value: 'a' });
+    await flushMicrotasks();
+    expect(waitingOnData).toBe(1);
+    source.push('b');
+    source.end();
+    await flushMicrotasks();
+    expect(await reader.read()).toEqual({ done: false, value: 'b' });
+    expect((await reader.read()).done).toBe(true);
+  });
 });
