@@ -9,7 +9,8 @@
  * Run: npx tsx bench/resumable-stream/latency-stages.ts   (BENCH_BATCHING, BENCH_STREAMS, BENCH_CHUNKS, BENCH_RATE, BENCH_TIMELINE)
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createIoredisRepository } from '../../src/adapters/ioredis/index.js';
+import { Redis } from 'ioredis';
+import { createIoredisRepository, type IoredisRepository } from '../../src/adapters/ioredis/index.js';
 import { wrapRepository } from '../../src/conformance/wrap-repository.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { consoleLogger } from '../../src/adapters/logger/console-logger.js';
@@ -32,7 +33,15 @@ interface WriterMarks {
 
 export async function stages(url: string, batching: ChunkBatching, streams: number, readersPerStream: number, chunks: number, rate: number, print = true): Promise<void> {
   const writerMarks = new Map<number, WriterMarks>();
-  const writerRepo = createIoredisRepository({ url });
+  // As compare.ts: an ioredis client per instance (BENCH_AUTOPIPELINED=1: the repository's own auto-pipelining connection).
+  const clients: Redis[] = [];
+  const repositoryFor = (): IoredisRepository => {
+    if (process.env['BENCH_AUTOPIPELINED'] === '1') return createIoredisRepository({ url });
+    const client = new Redis(url);
+    clients.push(client);
+    return createIoredisRepository({ client });
+  };
+  const writerRepo = repositoryFor();
   const writing = wrapRepository(writerRepo, {
     async append(request) {
       const sent = performance.now();
@@ -45,7 +54,7 @@ export async function stages(url: string, batching: ChunkBatching, streams: numb
       return result;
     },
   });
-  const readerRepo = createIoredisRepository({ url });
+  const readerRepo = repositoryFor();
   const writer = createResumableStreamContext({ waitUntil: null, keyPrefix: 'stages', repository: writing, batching });
   let release!: () => void;
   const go = new Promise<void>((resolve) => (release = resolve));
@@ -85,6 +94,7 @@ export async function stages(url: string, batching: ChunkBatching, streams: numb
   await sleep(100);
   await writerRepo.close();
   await readerRepo.close();
+  for (const client of clients) client.disconnect();
 
   if (!print) return;
   const split = rows.map((row) => {
