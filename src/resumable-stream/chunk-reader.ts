@@ -1,4 +1,4 @@
-import { TaskStreamError } from '../domain/errors.js';
+import { backoffDelay, isRetryable, type Backoff } from '../domain/retry.js';
 import { sleep } from '../domain/sleep.js';
 import { previousStreamId, ZERO_ID, type StreamId } from '../domain/stream-id.js';
 import { decodeRecord, isTerminalRecord } from './entries.js';
@@ -25,6 +25,7 @@ export interface ReadPlan {
 const PAGE = 256;
 const MAX_BLOCK_MS = 5_000;
 const MAX_RETRIES = 8;
+const READ_BACKOFF: Backoff = { initialMs: 100, maxMs: 5_000, factor: 2, jitter: 'none' };
 
 /**
  * Reads one stream from the backend as `{ id, text }` pieces until its `end`/`stop` entry, or
@@ -58,8 +59,8 @@ export function openChunkReader<T = ResumableChunk>(deps: ReaderDeps, plan: Read
     let err = first;
     for (let attempt = 1; ; attempt++) {
       if (stop.signal.aborted) return [];
-      if (!TaskStreamError.is(err, 'BACKEND_UNAVAILABLE') || attempt > MAX_RETRIES) throw err;
-      await sleep(clock, Math.min(100 * 2 ** (attempt - 1), 5_000), stop.signal);
+      if (!isRetryable(err) || attempt > MAX_RETRIES) throw err;
+      await sleep(clock, backoffDelay(READ_BACKOFF, attempt), stop.signal);
       try {
         return await shared.read(plan.topic, cursor, PAGE, blockMs, seat);
       } catch (next) {

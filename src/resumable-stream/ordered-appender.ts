@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { EntryFields, StreamRepository } from '../ports/stream-repository.js';
-import { TaskStreamError } from '../domain/errors.js';
+import { backoffDelay, isRetryable, type Backoff } from '../domain/retry.js';
 import { sleep } from '../domain/sleep.js';
 import { compareStreamIds, type StreamId } from '../domain/stream-id.js';
 import { encodeRecord, type StreamRecord } from './entries.js';
@@ -24,6 +24,7 @@ export interface AppenderDeps {
 /** Appends in flight per stream at most (each chunk leaves at once up to here; beyond it chunks wait and leave together). */
 export const MAX_IN_FLIGHT = 4;
 const MAX_ATTEMPTS = 5;
+const RESEND_BACKOFF: Backoff = { initialMs: 50, maxMs: 2_000, factor: 2, jitter: 'none' };
 
 interface Batch {
   readonly entries: readonly EntryFields[];
@@ -145,10 +146,10 @@ export class OrderedAppender {
     this.#inFlight = 0;
     if (cause !== undefined) {
       this.#failures++;
-      if (!TaskStreamError.is(cause, 'BACKEND_UNAVAILABLE') || this.#failures >= MAX_ATTEMPTS) return this.#break(cause);
+      if (!isRetryable(cause) || this.#failures >= MAX_ATTEMPTS) return this.#break(cause);
     }
     this.#recovering = true;
-    const backoff = cause === undefined ? Promise.resolve() : sleep(this.#deps.clock, Math.min(50 * 2 ** (this.#failures - 1), 2_000));
+    const backoff = cause === undefined ? Promise.resolve() : sleep(this.#deps.clock, backoffDelay(RESEND_BACKOFF, this.#failures));
     void backoff.then(() => {
       this.#recovering = false;
       if (this.#broken) return;

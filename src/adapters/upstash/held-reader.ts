@@ -10,6 +10,8 @@ import { covers, planRound, roundAnswer, shareOf, type RoundPlan } from './held-
 
 /** Waits between failed held reads: 25 ms doubling to 2 s, for as long as the failure lasts. */
 const HELD_RETRY_BACKOFF: Backoff = { initialMs: 25, maxMs: 2_000, factor: 2, jitter: 'none' };
+/** The pause after an early empty answer: the poller's, 25 ms doubling to 1 s. */
+const EARLY_EMPTY_PAUSE: Backoff = { initialMs: 25, maxMs: 1_000, factor: 2, jitter: 'none' };
 
 /**
  * One held `XREAD … BLOCK blockMs` over one cursor per topic (one HTTP request); entry lists in
@@ -250,7 +252,7 @@ export class HeldReader {
     if (this.#earlyEmpty === 3) {
       this.#settings.logger?.warn('taskstream upstash: held reads come back empty at once; the server may ignore BLOCK', { blockMs: this.#settings.blockMs });
     }
-    await sleep(this.#settings.clock, Math.min(1_000, 25 * 2 ** Math.min(this.#earlyEmpty - 1, 6)), this.#closing.signal);
+    await sleep(this.#settings.clock, backoffDelay(EARLY_EMPTY_PAUSE, this.#earlyEmpty), this.#closing.signal);
   }
 
   /**
