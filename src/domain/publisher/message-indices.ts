@@ -46,7 +46,7 @@ export class MessageIndices {
   /** The index for a message of `taskId` opened without one. */
   next(taskId: string): number {
     this.#sweep();
-    return this.#tasks.get(taskId)?.next ?? 0;
+    return this.#lookup(taskId)?.next ?? 0;
   }
 
   /** A message of `taskId` with `index` was opened. */
@@ -60,7 +60,7 @@ export class MessageIndices {
 
   /** Whether a message of `taskId` with `index` was opened (and the task not forgotten since). */
   wasOpened(taskId: string, index: number): boolean {
-    return this.#tasks.get(taskId)?.opened.has(index) ?? false;
+    return this.#lookup(taskId)?.opened.has(index) ?? false;
   }
 
   /** A message of `taskId` has settled (its `done` or its failure). */
@@ -80,8 +80,20 @@ export class MessageIndices {
     this.#tasks.delete(taskId);
   }
 
-  #touch(taskId: string): TaskIndices | undefined {
+  /** The task's numbering, unless it has been idle past the TTL (its stream is gone): then it is forgotten here. */
+  #lookup(taskId: string): TaskIndices | undefined {
     const task = this.#tasks.get(taskId);
+    if (task === undefined || !this.#idlePastTtl(task)) return task;
+    this.#tasks.delete(taskId);
+    return undefined;
+  }
+
+  #idlePastTtl(task: TaskIndices): boolean {
+    return task.open === 0 && this.#ttlMs > 0 && this.#clock.now() - task.lastUsedMs > this.#ttlMs;
+  }
+
+  #touch(taskId: string): TaskIndices | undefined {
+    const task = this.#lookup(taskId);
     if (task === undefined) return undefined;
     task.lastUsedMs = this.#clock.now();
     this.#tasks.delete(taskId);
@@ -94,7 +106,7 @@ export class MessageIndices {
     for (const [taskId, task] of this.#tasks) {
       if (steps++ >= SWEEP_STEPS) return;
       if (task.open > 0) continue;
-      const expired = this.#ttlMs > 0 ? this.#clock.now() - task.lastUsedMs > this.#ttlMs : this.#tasks.size > this.#maxIdleWithoutTtl;
+      const expired = this.#ttlMs > 0 ? this.#idlePastTtl(task) : this.#tasks.size > this.#maxIdleWithoutTtl;
       if (!expired) return;
       this.#tasks.delete(taskId);
     }
