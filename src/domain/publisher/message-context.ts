@@ -176,7 +176,7 @@ export class MessageContextImpl implements MessageContext {
    * the extra fields; a different index is a caller bug.
    */
   #withoutOwnIndex(fields: ExtraFields): ExtraFields {
-    if (fields === null || typeof fields !== 'object' || !Object.hasOwn(fields, 'index')) return fields;
+    if (!Object.hasOwn(fields, 'index')) return fields; // an object: done() validated it
     const { index, ...rest } = fields;
     if (index !== this.index) {
       throw new TaskStreamError('INVALID_ARGUMENT', `done() fields carry index ${JSON.stringify(index)} but this message's index is ${this.index}`, {
