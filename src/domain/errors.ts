@@ -85,17 +85,47 @@ export class TaskStreamError extends Error {
   }
 }
 
-/** A TaskStreamError cause is already sanitized: kept as is unless it holds one of the new secrets. */
+/** TaskStreamErrors being rebuilt with new secrets: met again, on a cause cycle, one is copied like any error (the copy stops at a fixed depth). */
+const rebuilding = new Set<Error>();
+
+/**
+ * A TaskStreamError cause is already sanitized: kept as is unless something it prints, at any
+ * depth (messages, stacks, `details`, kept properties, `errors`, nested TaskStreamErrors),
+ * holds one of the new secrets; then it is rebuilt with them.
+ */
 function keepSanitized(err: Error, secrets: readonly string[]): Error | undefined {
   if (!(err instanceof TaskStreamError)) return undefined;
-  if (secrets.length === 0) return err;
-  let text = '';
-  let depth = 0;
-  for (let c: unknown = err; c instanceof Error && depth < 8; c = c.cause, depth++) text += `${c.message}\n${c.stack ?? ''}\n`;
-  if (!containsSecret(text + safeJson(err.details), secrets)) return err;
-  const copy = new TaskStreamError(err.code, err.message, { cause: err.cause, details: err.details, secrets });
-  Object.defineProperty(copy, 'stack', { value: redactSecrets(String(err.stack), secrets), configurable: true, writable: true });
-  return copy;
+  if (secrets.length === 0 || !containsSecret(printedText(err), secrets)) return err;
+  if (rebuilding.has(err)) return undefined;
+  rebuilding.add(err);
+  try {
+    const copy = new TaskStreamError(err.code, err.message, { cause: err.cause, details: err.details, secrets });
+    Object.defineProperty(copy, 'stack', { value: redactSecrets(String(err.stack), secrets), configurable: true, writable: true });
+    return copy;
+  } finally {
+    rebuilding.delete(err);
+  }
+}
+
+/** Everything `util.inspect` could print of an error graph, followed without a depth limit (each node once). */
+function printedText(root: Error): string {
+  const parts: string[] = [];
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === undefined || node === null || seen.has(node)) continue;
+    seen.add(node);
+    if (!(node instanceof Error)) {
+      parts.push(typeof node === 'string' ? node : safeJson(node));
+      continue;
+    }
+    parts.push(String(node.name), String(node.message), String(node.stack), safeJson({ ...node }));
+    pending.push(node.cause);
+    const errors: unknown = (node as { errors?: unknown }).errors;
+    if (Array.isArray(errors)) pending.push(...(errors as unknown[]));
+  }
+  return parts.join('\n');
 }
 
 function redactDetails(details: TaskStreamErrorDetails, secrets: readonly string[]): TaskStreamErrorDetails {
@@ -108,9 +138,19 @@ function redactDetails(details: TaskStreamErrorDetails, secrets: readonly string
   return out;
 }
 
+/** JSON text of `value` for a secret search: bigints as digits, a repeated object as `[Circular]`, so it does not throw on details. */
 function safeJson(value: unknown): string {
+  const seen = new WeakSet<object>();
   try {
-    return JSON.stringify(value) ?? '';
+    return (
+      JSON.stringify(value, (_key, v: unknown) => {
+        if (typeof v === 'bigint') return v.toString();
+        if (typeof v !== 'object' || v === null) return v;
+        if (seen.has(v)) return '[Circular]';
+        seen.add(v);
+        return v;
+      }) ?? ''
+    );
   } catch {
     return String(value);
   }
