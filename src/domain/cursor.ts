@@ -8,8 +8,9 @@ function describe(value: unknown): string {
 }
 
 function invalidResumePoint(lastEventId: unknown, why: string, extra: { cause?: unknown; details?: Record<string, unknown> } = {}): never {
+  // TaskStreamError takes an undefined cause as none.
   throw new TaskStreamError('INVALID_RESUME_POINT', `Last-Event-ID ${describe(lastEventId)} ${why}`, {
-    ...(extra.cause === undefined ? {} : { cause: extra.cause }),
+    cause: extra.cause,
     details: { lastEventId, ...extra.details },
   });
 }
@@ -80,9 +81,8 @@ export function checkResumePoint(resumeId: StreamId, info: StreamInfo | null): R
 export function gapAfter(cursor: StreamId, info: StreamInfo, firstRetainedId: StreamId = info.firstId): TrimmedGapEvent | null {
   const trimmed = Math.max(0, info.entriesAdded - info.length);
   if (trimmed === 0) return null;
-  const oldestKept = info.length > 0 ? info.firstId : null;
-  if (oldestKept !== null && compareStreamIds(cursor, oldestKept) >= 0) return null;
-  if (oldestKept === null && compareStreamIds(cursor, info.lastId) >= 0) return null;
+  // At or after the oldest retained entry (or, with none retained, the newest id): nothing lost.
+  if (compareStreamIds(cursor, info.length > 0 ? info.firstId : info.lastId) >= 0) return null;
   if (info.maxDeletedId !== ZERO_ID && compareStreamIds(info.maxDeletedId, cursor) <= 0) return null;
   return { type: 'gap', reason: 'trimmed', resumeId: cursor, firstRetainedId, trimmed };
 }
@@ -108,8 +108,10 @@ export function gapAfter(cursor: StreamId, info: StreamInfo, firstRetainedId: St
  * are reported only by this gap, not by sequence numbers.
  */
 export function checkResumeEntry(position: StreamId, info: StreamInfo, nextId: StreamId | undefined): ResetGapEvent | null {
-  if (position === ZERO_ID || nextId === position) return null;
-  if (info.maxDeletedId !== ZERO_ID && compareStreamIds(info.maxDeletedId, position) >= 0) return null;
+  if (nextId === position) return null;
+  // At or before the highest deleted id: deleted explicitly. Always so for 0-0, the start of any
+  // stream; never for another position when nothing was deleted (`maxDeletedId` 0-0).
+  if (compareStreamIds(info.maxDeletedId, position) >= 0) return null;
   return {
     type: 'gap',
     reason: 'reset',

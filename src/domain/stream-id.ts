@@ -13,25 +13,24 @@ export interface ParsedStreamId {
 export const ZERO_ID: StreamId = '0-0';
 
 const U64_MAX = (1n << 64n) - 1n;
-const ID_PATTERN = /^(0|[1-9][0-9]{0,19})-(0|[1-9][0-9]{0,19})$/;
-/** Ids whose parts have at most 19 digits: always below 2^64, so valid once they match. */
-const SHORT_ID_PATTERN = /^(?:0|[1-9][0-9]{0,18})-(?:0|[1-9][0-9]{0,18})$/;
+const U64_MAX_TEXT = U64_MAX.toString();
+/** 2^64 as a double (exact): every double below it is at most 2^64-1 once floored. */
+const TWO_TO_64 = 2 ** 64;
+const ZERO = 0x30;
+const NINE = 0x39;
 
 /**
  * Parses `ms-seq`. Rejects `$`, `>`, `+`, `-`, a missing sequence, leading zeros, signs and
  * parts above 2^64-1, with `INVALID_STREAM_ID`.
  */
 export function parseStreamId(id: string): ParsedStreamId {
-  const match = typeof id === 'string' ? ID_PATTERN.exec(id) : null;
-  if (match === null) {
-    throw new TaskStreamError('INVALID_STREAM_ID', `not a stream id (want "ms-seq"): ${describe(id)}`, { details: { id } });
-  }
-  const ms = BigInt(match[1]!);
-  const seq = BigInt(match[2]!);
-  if (ms > U64_MAX || seq > U64_MAX) {
-    throw new TaskStreamError('INVALID_STREAM_ID', `stream id part exceeds 64 bits: ${id}`);
-  }
-  return { ms, seq };
+  if (!isStreamId(id)) throw invalidStreamId(id);
+  const dash = id.indexOf('-');
+  return { ms: BigInt(id.slice(0, dash)), seq: BigInt(id.slice(dash + 1)) };
+}
+
+function invalidStreamId(id: unknown): TaskStreamError {
+  return new TaskStreamError('INVALID_STREAM_ID', `not a stream id (want "ms-seq", parts in 0..2^64-1): ${describe(id)}`, { details: { id } });
 }
 
 function describe(value: unknown): string {
@@ -40,24 +39,38 @@ function describe(value: unknown): string {
 }
 
 /**
- * Throws like {@link parseStreamId} for a malformed id, without allocating for the common ones
- * (parts of up to 19 digits); for checks on the read path, which runs per delivered entry.
+ * Throws like {@link parseStreamId} for a malformed id, without allocating; for checks on the
+ * read path, which runs per delivered entry.
  */
 export function assertStreamId(id: string): void {
-  if (typeof id !== 'string' || !SHORT_ID_PATTERN.test(id)) parseStreamId(id);
+  if (!isStreamId(id)) throw invalidStreamId(id);
 }
 
-const U64_MAX_TEXT = U64_MAX.toString();
-
-/** True when `id` is a well-formed `ms-seq` stream id. */
+/** True when `id` is a well-formed `ms-seq` stream id. Allocation-free: one scan of the text. */
 export function isStreamId(id: unknown): id is StreamId {
-  const match = typeof id === 'string' ? ID_PATTERN.exec(id) : null;
-  return match !== null && fitsU64(match[1]!) && fitsU64(match[2]!);
+  if (typeof id !== 'string') return false;
+  const dash = id.indexOf('-');
+  return isU64Text(id, 0, dash) && isU64Text(id, dash + 1, id.length);
 }
 
-/** A canonical decimal (no sign, no leading zero) is at most 2^64-1: compare by length, then text. */
-function fitsU64(digits: string): boolean {
-  return digits.length < U64_MAX_TEXT.length || (digits.length === U64_MAX_TEXT.length && digits <= U64_MAX_TEXT);
+/**
+ * Whether `text[from, to)` is a canonical decimal (digits only, no leading zero) of at most
+ * 2^64-1: fewer digits than 2^64-1 has, or as many and not above it digit by digit.
+ */
+function isU64Text(text: string, from: number, to: number): boolean {
+  const length = to - from;
+  if (length < 1 || length > U64_MAX_TEXT.length) return false;
+  if (length > 1 && text.charCodeAt(from) === ZERO) return false;
+  let below = length < U64_MAX_TEXT.length;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(from + i);
+    if (c < ZERO || c > NINE) return false;
+    if (below) continue;
+    const max = U64_MAX_TEXT.charCodeAt(i);
+    if (c > max) return false;
+    below = c < max;
+  }
+  return true;
 }
 
 /** Formats a parsed id back to its canonical string; parts outside 0..2^64-1 are `INVALID_STREAM_ID`. */
@@ -70,47 +83,44 @@ export function formatStreamId(id: ParsedStreamId): StreamId {
 
 /**
  * Compares two stream ids exactly: negative when `a` is older, 0 when equal, positive when newer.
- * Throws `INVALID_STREAM_ID` for a malformed id.
+ * Throws `INVALID_STREAM_ID` for a malformed id. Allocation-free (this runs per delivered entry).
  */
 export function compareStreamIds(a: StreamId, b: StreamId): number {
-  // Both checks are allocation-free for the common ids (parts of up to 19 digits, always below
-  // 2^64); longer ones go through the full check. This runs per delivered entry.
-  if (!SHORT_ID_PATTERN.test(a) && !isStreamId(a)) parseStreamId(a);
-  if (!SHORT_ID_PATTERN.test(b) && !isStreamId(b)) parseStreamId(b);
+  if (!isStreamId(a)) throw invalidStreamId(a);
+  if (!isStreamId(b)) throw invalidStreamId(b);
   return compareCanonicalStreamIds(a, b);
 }
 
 /**
- * The one id order, for ids known to be canonical (validated, or printed by Redis): the decimal
- * parts, without leading zeros, compare by length and then digit by digit, so no BigInt and no
- * substring is made. Not checked: a malformed id gets an arbitrary order. Use
+ * The one id order, for ids known to be canonical (validated, or printed by Redis): -1, 0 or 1.
+ * Decimal parts without leading zeros compare by length and then digit by digit, so no BigInt
+ * and no substring is made. Not checked: a malformed id gets an arbitrary result. Use
  * {@link compareStreamIds} for untrusted ids.
  */
 export function compareCanonicalStreamIds(a: StreamId, b: StreamId): number {
-  if (a === b) return 0;
-  const da = a.indexOf('-');
-  const db = b.indexOf('-');
-  if (da !== db) return da < db ? -1 : 1;
-  const ms = compareDigits(a, 0, da, b, 0, db);
-  if (ms !== 0) return ms;
-  const sa = a.length - da;
-  const sb = b.length - db;
-  if (sa !== sb) return sa < sb ? -1 : 1;
-  return compareDigits(a, da + 1, a.length, b, db + 1, b.length);
-}
-
-/** Compares two equally long digit runs. */
-function compareDigits(a: string, aFrom: number, aTo: number, b: string, bFrom: number, bTo: number): number {
-  for (let i = aFrom, j = bFrom; i < aTo && j < bTo; i++, j++) {
-    const d = a.charCodeAt(i) - b.charCodeAt(j);
-    if (d !== 0) return d < 0 ? -1 : 1;
+  const dash = a.indexOf('-');
+  const otherDash = b.indexOf('-');
+  if (dash < otherDash) return -1;
+  if (dash > otherDash) return 1;
+  // Equally long ms parts: the first digit that differs decides.
+  let i = 0;
+  for (; i !== dash; i++) {
+    const d = a.charCodeAt(i) - b.charCodeAt(i);
+    if (d !== 0) return Math.sign(d);
+  }
+  // Equal ms: the shorter seq is the smaller; equally long ones compare digit by digit.
+  if (a.length < b.length) return -1;
+  if (a.length > b.length) return 1;
+  for (; i !== a.length; i++) {
+    const d = a.charCodeAt(i) - b.charCodeAt(i);
+    if (d !== 0) return Math.sign(d);
   }
   return 0;
 }
 
 /** The larger of two stream ids. */
 export function maxStreamId(a: StreamId, b: StreamId): StreamId {
-  return compareStreamIds(a, b) >= 0 ? a : b;
+  return compareStreamIds(a, b) === -1 ? b : a;
 }
 
 /**
@@ -122,11 +132,10 @@ export function maxStreamId(a: StreamId, b: StreamId): StreamId {
  */
 export function nextStreamId(last: StreamId, nowMs: number): StreamId {
   const prev = parseStreamId(last);
-  if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) {
+  if (!Number.isFinite(nowMs)) {
     throw new TaskStreamError('INVALID_ARGUMENT', `nowMs must be a finite number, got ${String(nowMs)}`);
   }
-  let now = BigInt(Math.max(0, Math.floor(nowMs)));
-  if (now > U64_MAX) now = U64_MAX;
+  const now = nowMs < TWO_TO_64 ? BigInt(Math.max(0, Math.floor(nowMs))) : U64_MAX;
   if (now > prev.ms) return formatStreamId({ ms: now, seq: 0n });
   if (prev.seq < U64_MAX) return formatStreamId({ ms: prev.ms, seq: prev.seq + 1n });
   if (prev.ms < U64_MAX) return formatStreamId({ ms: prev.ms + 1n, seq: 0n });

@@ -76,7 +76,7 @@ export class GapDetector {
     }
     if (entry?.id !== resumeId) return { gap: null, event: undefined };
     const event = decodeEntry(this.codec, entry);
-    if (event.type !== 'decode_error' && event.type !== 'gap') this.#seqs.seed(event);
+    this.#seqs.seed(event);
     return { gap: null, event };
   }
 
@@ -127,7 +127,7 @@ export class GapDetector {
       this.#seqs.firstSight = 'inexact';
       gaps.push({ type: 'gap', reason: 'reset', resumeId: cursor, firstRetainedId: entry.id, trimmed: 0 });
     }
-    const hole = event.type === 'decode_error' || event.type === 'gap' ? null : this.#seqs.observe(event);
+    const hole = this.#seqs.observe(event);
     if (hole !== null) gaps.push({ type: 'gap', reason: 'seq', resumeId: cursor, firstRetainedId: entry.id, trimmed: 0, ...hole });
     return gaps;
   }

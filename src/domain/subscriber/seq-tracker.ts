@@ -1,4 +1,4 @@
-import type { TaskEvent } from '../events.js';
+import type { MessageEvent, SubscriptionItem } from '../events.js';
 import { messageKeyOf } from '../message-key.js';
 
 /** A hole in one message's sequence numbers, found by {@link SeqTracker.observe}. */
@@ -41,9 +41,9 @@ export class SeqTracker {
   constructor(public firstSight: FirstSight = 'ignore') {}
 
   /** Records `event` as the starting position (the entry at the resume point) without checking it. */
-  seed(event: TaskEvent): void {
+  seed(event: SubscriptionItem['event']): void {
     const key = trackedKey(event);
-    if (key !== undefined) this.#remember(key, event);
+    if (key !== undefined) this.#remember(key, event as MessageEvent);
   }
 
   /** Records that the reader holds `seq` of message `key` (a previous subscription's {@link snapshot}). */
@@ -59,17 +59,17 @@ export class SeqTracker {
     return Object.fromEntries(this.#last);
   }
 
-  /** Records `event` and returns the hole just before it, if any. */
-  observe(event: TaskEvent): SeqHole | null {
+  /** Records `event` and returns the hole just before it, if any. Items without a `seq` (decode errors, gaps) are ignored. */
+  observe(event: SubscriptionItem['event']): SeqHole | null {
     const key = trackedKey(event);
     if (key === undefined) return null;
-    const seq = event.seq;
-    const messageIndex = 'index' in event ? event.index : -1;
+    // Only message events have a message key.
+    const { seq, index: messageIndex } = event as MessageEvent;
     const last = this.#last.get(key);
     let hole: SeqHole | null = null;
     if (last !== undefined && seq > last + 1) hole = { messageKey: key, messageIndex, fromSeq: last + 1, toSeq: seq - 1, exact: true };
     else if (last === undefined && seq > 0 && this.firstSight !== 'ignore') hole = { messageKey: key, messageIndex, fromSeq: 0, toSeq: seq - 1, exact: this.firstSight === 'exact' };
-    this.#remember(key, event, last);
+    this.#remember(key, event as MessageEvent, last);
     return hole;
   }
 
@@ -78,7 +78,7 @@ export class SeqTracker {
     return this.#last.size;
   }
 
-  #remember(key: string, event: TaskEvent, last = this.#last.get(key)): void {
+  #remember(key: string, event: MessageEvent, last = this.#last.get(key)): void {
     if (event.type === 'done') {
       this.#last.delete(key);
       return;
@@ -90,15 +90,15 @@ export class SeqTracker {
   }
 
   #evict(): void {
-    while (this.#last.size > MAX_TRACKED_MESSAGES) {
-      const oldest = this.#last.keys().next().value;
-      if (oldest === undefined) return;
-      this.#last.delete(oldest);
-    }
+    // Over the bound the map is not empty, so it has an oldest key.
+    while (this.#last.size > MAX_TRACKED_MESSAGES) this.#last.delete(this.#last.keys().next().value!);
   }
 }
 
-function trackedKey(event: TaskEvent): string | undefined {
-  if (!Number.isSafeInteger(event.seq) || event.seq < 0) return undefined;
-  return messageKeyOf(event);
+/** The message key of an event the tracker follows: a message event with a `seq` >= 0. */
+function trackedKey(event: SubscriptionItem['event']): string | undefined {
+  // Decode errors and gaps have no `seq`; messageKeyOf is undefined for every non-message event.
+  const { seq } = event as { readonly seq?: unknown };
+  if (!Number.isSafeInteger(seq) || (seq as number) < 0) return undefined;
+  return messageKeyOf(event as MessageEvent);
 }
