@@ -41,16 +41,20 @@ export const APPEND_SHA = createHash('sha1').update(APPEND_LUA).digest('hex');
 
 /** The argument list (after the keys) the script expects for `request`. */
 export function appendArgs(request: AppendRequest): (string | number)[] {
+  const args: (string | number)[] = [request.maxLen, request.ttlSeconds];
+  pushAppendBody(args, request);
+  return args;
+}
+
+/**
+ * Pushes the arguments of `request` that follow `maxLen` and `ttlSeconds` (producer, entry count,
+ * terminal field and flag, then the entries): the single script's ARGV from 3 on, and one
+ * append's part of the multi-append script (`append-many-script.ts`).
+ */
+export function pushAppendBody(args: (string | number)[], request: AppendRequest): void {
   const idem = request.idempotency;
   const message = request.message;
-  const args: (string | number)[] = [
-    request.maxLen,
-    request.ttlSeconds,
-    idem?.producerId ?? '',
-    request.entries.length,
-    message === undefined ? '' : terminalField(message.key),
-    message?.terminal === true ? '1' : '0',
-  ];
+  args.push(idem?.producerId ?? '', request.entries.length, message === undefined ? '' : terminalField(message.key), message?.terminal === true ? '1' : '0');
   request.entries.forEach((fields, i) => {
     const seq = idem?.seqs[i];
     args.push(seq === undefined ? '' : String(seq));
@@ -58,7 +62,6 @@ export function appendArgs(request: AppendRequest): (string | number)[] {
     args.push(names.length);
     for (const name of names) args.push(name, fields[name]!);
   });
-  return args;
 }
 
 /** The script's reply, decoded. */
