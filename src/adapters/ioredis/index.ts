@@ -23,7 +23,17 @@ export interface IoredisRepositoryOptions extends IoredisConnectionOptions {
   readonly maxBlockMs?: number;
   /** Redis Cluster only: with blocking reads on several slots of one node, how long each polling round blocks, in ms. @default 20 */
   readonly clusterPollMs?: number;
+  /**
+   * Appends issued in the same tick, to any topics, share one script call (up to 64 appends per
+   * call, each still atomic and failing alone); `false`: one script call per append. A Redis
+   * Cluster always sends one call per append (the keys of one call must share a hash slot).
+   * @default true
+   */
+  readonly batchAppends?: boolean;
 }
+
+/** Appends per multi-append script call. */
+export const MAX_APPENDS_PER_CALL = 64;
 
 /**
  * A {@link StreamRepository} on ioredis (Redis 7+ or Redis Cluster).
@@ -71,5 +81,6 @@ export function createIoredisRepository(options: IoredisRepositoryOptions = {}):
     defaultReadCount,
     maxBlockMs,
     clusterPollMs,
+    appendBatch: options.batchAppends === false ? undefined : { maxAppends: MAX_APPENDS_PER_CALL, flush: 'microtask' },
   });
 }

@@ -20,6 +20,9 @@ import { parseAppendReply, pushAppendBody, type AppendReply } from './append-scr
  */
 export const APPEND_MANY_LUA = readFileSync(new URL('./append-many.lua', import.meta.url), 'utf8');
 
+/** SHA1 of {@link APPEND_MANY_LUA}. */
+export const APPEND_MANY_SHA = createHash('sha1').update(APPEND_MANY_LUA).digest('hex');
+
 /** The keys and arguments of one multi-append call; appends are added in the order they run. */
 export class AppendManyCall {
   readonly keys: string[] = [];
