@@ -9,8 +9,7 @@
  */
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { IoredisRepository } from '../../src/adapters/ioredis/index.js';
-import { MAX_APPENDS_PER_CALL } from '../../src/adapters/ioredis/index.js';
-import type { AppendFlush } from '../../src/adapters/ioredis/append-batcher.js';
+import { MAX_APPENDS_PER_CALL, type AppendFlush } from '../../src/adapters/ioredis/append-batcher.js';
 import { resolveConnection } from '../../src/adapters/ioredis/connection.js';
 import { runLatency } from './latency.js';
 import { runRawLoad } from './raw-baseline.js';

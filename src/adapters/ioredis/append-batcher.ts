@@ -2,6 +2,9 @@ import { AppendManyCall, parseAppendManyReply } from '../shared/append-many-scri
 import type { AppendReply } from '../shared/append-script.js';
 import type { AppendRequest } from '../../ports/stream-repository.js';
 
+/** Appends per multi-append script call. */
+export const MAX_APPENDS_PER_CALL = 64;
+
 /** When the appends collected so far leave: after the current microtasks, or after the current event-loop phase. */
 export type AppendFlush = 'microtask' | 'immediate';
 

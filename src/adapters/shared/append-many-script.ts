@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AppendRequest } from '../../ports/stream-repository.js';
-import { parseAppendReply, pushAppendBody, type AppendReply } from './append-script.js';
+import { parseAppendReply, pushAppendHeader, type AppendReply } from './append-script.js';
 
 /**
  * Several appends (to any topics on one Redis, in order) in one script call, read once from
@@ -12,7 +12,9 @@ import { parseAppendReply, pushAppendBody, type AppendReply } from './append-scr
  * call order, each atomic as a single call is; the call as a whole is atomic too.
  *
  * KEYS: topic, producers hash, per append. ARGV: maxLen, ttlSeconds (shared by every append of
- * the call), append count, then per append what the single script takes from its ARGV[3] on.
+ * the call), append count, F and F field names (the call's template: the field names of its first
+ * entry, in order), then per append what the single script takes from its ARGV[3] on, except that
+ * an entry whose field names are the template's is sent as seq, `0`, its F values.
  * Returns one reply per append: the single script's reply, or `{-2, error message}`.
  *
  * All keys of one call must share a hash slot on Redis Cluster: there the caller sends one call
@@ -28,12 +30,13 @@ export class AppendManyCall {
   readonly keys: string[] = [];
   readonly args: (string | number)[];
   #count = 0;
+  #names: readonly string[] | undefined;
 
   constructor(
     readonly maxLen: number,
     readonly ttlSeconds: number,
   ) {
-    this.args = [maxLen, ttlSeconds, 0];
+    this.args = [maxLen, ttlSeconds, 0, 0];
   }
 
   /** Appends added so far. */
@@ -43,10 +46,38 @@ export class AppendManyCall {
 
   /** Adds `request` (its `maxLen` and `ttlSeconds` must be the call's); serializes it now. */
   add(request: AppendRequest, producersKey: string): void {
+    const args = this.args;
+    if (this.#names === undefined) {
+      // the template comes before any append's arguments: set it from the first entry of the call
+      const names = Object.keys(request.entries[0] ?? {});
+      this.#names = names;
+      args[3] = names.length;
+      args.push(...names);
+    }
     this.keys.push(request.topic, producersKey);
-    pushAppendBody(this.args, request);
-    this.args[2] = ++this.#count;
+    pushAppendHeader(args, request);
+    const seqs = request.idempotency?.seqs;
+    const template = this.#names;
+    request.entries.forEach((fields, i) => {
+      const seq = seqs?.[i];
+      args.push(seq === undefined ? '' : String(seq));
+      const names = Object.keys(fields);
+      if (sameNames(names, template)) {
+        args.push(0);
+        for (const name of names) args.push(fields[name]!);
+      } else {
+        args.push(names.length);
+        for (const name of names) args.push(name, fields[name]!);
+      }
+    });
+    args[2] = ++this.#count;
   }
+}
+
+function sameNames(names: readonly string[], template: readonly string[]): boolean {
+  if (names.length !== template.length || names.length === 0) return false;
+  for (let i = 0; i < names.length; i++) if (names[i] !== template[i]) return false;
+  return true;
 }
 
 /** An append of a multi-append call the server refused (a Redis error reply, as its message). */

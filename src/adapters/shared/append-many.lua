@@ -1,6 +1,10 @@
 local maxLen = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
 local ttlArg = ARGV[2]
+-- the call's field-name template: an entry sent with field count 0 has these names, values only
+local nameCount = tonumber(ARGV[4])
+local names = {}
+for k = 1, nameCount do names[k] = ARGV[4 + k] end
 local freshFloor = ttl * 1000 - math.min(1000, ttl * 100)
 local function fresh(key)
   local left = redis.call('PTTL', key)
@@ -26,7 +30,7 @@ local function appendOne(topic, producers, at)
     local seqArg = ARGV[pos]
     local n = tonumber(ARGV[pos + 1])
     local first = pos + 2
-    pos = first + n * 2
+    if n == 0 then pos = first + nameCount else pos = first + n * 2 end
     local seq = tonumber(seqArg)
     if producer ~= '' and last ~= nil and seq ~= nil and seq <= last then
       result[1] = result[1] + 1
@@ -37,7 +41,11 @@ local function appendOne(topic, producers, at)
         args[2] = 'MAXLEN'; args[3] = '~'; args[4] = trimTo
       end
       args[#args + 1] = '*'
-      for j = first, pos - 1 do args[#args + 1] = ARGV[j] end
+      if n == 0 then
+        for k = 1, nameCount do args[#args + 1] = names[k]; args[#args + 1] = ARGV[first + k - 1] end
+      else
+        for j = first, pos - 1 do args[#args + 1] = ARGV[j] end
+      end
       result[#result + 1] = redis.call('XADD', unpack(args))
       written = written + 1
       if seq ~= nil then last = seq; newLast = seqArg end
@@ -58,10 +66,13 @@ local function appendOne(topic, producers, at)
   return result
 end
 local replies = {}
-local at = 4
+local at = 5 + nameCount
 for a = 1, tonumber(ARGV[3]) do
   local stop = at + 4
-  for _ = 1, tonumber(ARGV[at + 1]) do stop = stop + 2 + tonumber(ARGV[stop + 1]) * 2 end
+  for _ = 1, tonumber(ARGV[at + 1]) do
+    local n = tonumber(ARGV[stop + 1])
+    if n == 0 then stop = stop + 2 + nameCount else stop = stop + 2 + n * 2 end
+  end
   local ok, res = pcall(appendOne, KEYS[2 * a - 1], KEYS[2 * a], at)
   if ok then
     replies[a] = res

@@ -47,21 +47,26 @@ export function appendArgs(request: AppendRequest): (string | number)[] {
 }
 
 /**
- * Pushes the arguments of `request` that follow `maxLen` and `ttlSeconds` (producer, entry count,
- * terminal field and flag, then the entries): the single script's ARGV from 3 on, and one
- * append's part of the multi-append script (`append-many-script.ts`).
+ * Pushes the arguments of `request` that follow `maxLen` and `ttlSeconds` (see
+ * {@link pushAppendHeader}, then per entry: seq, field count, field/value pairs): the single
+ * script's ARGV from 3 on.
  */
 export function pushAppendBody(args: (string | number)[], request: AppendRequest): void {
-  const idem = request.idempotency;
-  const message = request.message;
-  args.push(idem?.producerId ?? '', request.entries.length, message === undefined ? '' : terminalField(message.key), message?.terminal === true ? '1' : '0');
+  pushAppendHeader(args, request);
+  const seqs = request.idempotency?.seqs;
   request.entries.forEach((fields, i) => {
-    const seq = idem?.seqs[i];
+    const seq = seqs?.[i];
     args.push(seq === undefined ? '' : String(seq));
     const names = Object.keys(fields);
     args.push(names.length);
     for (const name of names) args.push(name, fields[name]!);
   });
+}
+
+/** Pushes producer id ('' = none), entry count, terminal field ('' = none) and terminal flag of `request`. */
+export function pushAppendHeader(args: (string | number)[], request: AppendRequest): void {
+  const message = request.message;
+  args.push(request.idempotency?.producerId ?? '', request.entries.length, message === undefined ? '' : terminalField(message.key), message?.terminal === true ? '1' : '0');
 }
 
 /** The script's reply, decoded. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createIoredisRepository, MAX_APPENDS_PER_CALL, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
+import { createIoredisRepository, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
+import { MAX_APPENDS_PER_CALL } from '../../../src/adapters/ioredis/append-batcher.js';
 import { TaskStreamError } from '../../../src/domain/errors.js';
 import type { AppendRequest } from '../../../src/ports/stream-repository.js';
 import { startRedis, uniquePrefix, type TestRedis } from '../../helpers/redis-server.js';

@@ -71,6 +71,19 @@ describe('append-many.lua: several appends in one script call', () => {
     expect(await values(`${p}other`)).toEqual(['1']);
   });
 
+  it('entries with and without the field names of the call\'s first entry are stored field for field', async () => {
+    const p = uniquePrefix();
+    const shapes = [{ data: 'x', seq: '1' }, { seq: '2', data: 'y' }, { data: 'z' }, { data: 'w', seq: '3', extra: '' }, { data: 'v', seq: '4' }];
+    const replies = await run([
+      { topic: `${p}a`, entries: shapes.slice(0, 3), maxLen: 0, ttlSeconds: 0 },
+      { topic: `${p}b`, entries: shapes.slice(3), maxLen: 0, ttlSeconds: 0, idempotency: { producerId: 'p', seqs: [7, 8] } },
+    ]);
+    expect(replies.every((r) => !(r instanceof Error))).toBe(true);
+    const stored = async (t: string) => (await redis.xrange(t, '-', '+')).map(([, f]) => f);
+    expect(await stored(`${p}a`)).toEqual([['data', 'x', 'seq', '1'], ['seq', '2', 'data', 'y'], ['data', 'z']]);
+    expect(await stored(`${p}b`)).toEqual([['data', 'w', 'seq', '3', 'extra', ''], ['data', 'v', 'seq', '4']]);
+  });
+
   it('trims with MAXLEN ~, never removing entries the same append wrote', async () => {
     const t = `${uniquePrefix()}t`;
     const many = Array.from({ length: 300 }, (_, i) => i + 1);

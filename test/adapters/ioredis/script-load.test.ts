@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createIoredisRepository, MAX_APPENDS_PER_CALL } from '../../../src/adapters/ioredis/index.js';
+import { createIoredisRepository } from '../../../src/adapters/ioredis/index.js';
+import { MAX_APPENDS_PER_CALL } from '../../../src/adapters/ioredis/append-batcher.js';
 import { freePort, REDIS_SERVER_BINARY, startCluster, uniquePrefix, type TestCluster } from '../../helpers/redis-server.js';
 
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
