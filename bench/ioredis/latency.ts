@@ -7,7 +7,7 @@
  * Run: npx tsx bench/ioredis/latency.ts  (BENCH_SECONDS, BENCH_TASKS, BENCH_RATE, BENCH_IDLE, BENCH_COALESCE)
  */
 import { Redis } from 'ioredis';
-import { createIoredisRepository } from '../../src/adapters/ioredis/index.js';
+import { createIoredisRepository, type IoredisRepository } from '../../src/adapters/ioredis/index.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { createPublisher } from '../../src/defaults.js';
 import { createSubscriber } from '../../src/defaults.js';
@@ -44,6 +44,8 @@ export interface LatencyOptions {
   readonly seconds?: number;
   readonly coalesce?: CoalesceMode;
   readonly idle?: number;
+  /** The repository under test (default: `createIoredisRepository({ url })`). */
+  readonly repository?: (url: string) => IoredisRepository;
 }
 
 export async function runLatency(url: string, options: LatencyOptions = {}): Promise<LatencyResult> {
@@ -53,7 +55,7 @@ export async function runLatency(url: string, options: LatencyOptions = {}): Pro
   const idle = options.idle ?? 0;
   const coalesce = options.coalesce ?? 'coalesced';
   const admin = new Redis(url);
-  const repo = createIoredisRepository({ url });
+  const repo = options.repository?.(url) ?? createIoredisRepository({ url });
   const settings = { keyPrefix: `lat:${Date.now().toString(36)}:`, coalesce, ttlSeconds: 300 };
   const publisher = createPublisher({ repository: repo, clock: systemClock, settings });
   const subscriber = createSubscriber({ repository: repo, clock: systemClock, settings });

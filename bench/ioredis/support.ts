@@ -75,7 +75,7 @@ export function token(i: number): string {
  * Commands taskstream runs inside its append script (never sent by the client on the append
  * path; `pttl` is the freshness check of the TTL renewal, also sent by the rare `info()`).
  */
-export const SCRIPT_INNER = ['xadd', 'hget', 'hset', 'exists', 'expire', 'pttl'];
+export const SCRIPT_INNER = ['xadd', 'hget', 'hmget', 'hset', 'exists', 'expire', 'pttl'];
 
 /** Commands the client sent: everything, minus `inner` (those counted by Redis inside scripts). */
 export function clientSent(diff: Map<string, number>, inner: readonly string[]): number {

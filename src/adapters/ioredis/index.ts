@@ -5,6 +5,7 @@ import { systemClock } from '../clock/system-clock.js';
 import { consoleLogger } from '../logger/console-logger.js';
 import { resolveConnection, type IoredisConnectionOptions } from './connection.js';
 import { IoredisRepository } from './repository.js';
+import { MAX_APPENDS_PER_CALL } from './append-batcher.js';
 
 export type { IoredisConnectionOptions } from './connection.js';
 export { IoredisRepository } from './repository.js';
@@ -23,12 +24,20 @@ export interface IoredisRepositoryOptions extends IoredisConnectionOptions {
   readonly maxBlockMs?: number;
   /** Redis Cluster only: with blocking reads on several slots of one node, how long each polling round blocks, in ms. @default 20 */
   readonly clusterPollMs?: number;
+  /**
+   * Appends issued in the same tick, to any topics, share one script call (up to 64 appends per
+   * call, each still atomic and failing alone); `false`: one script call per append. A Redis
+   * Cluster always sends one call per append (the keys of one call must share a hash slot).
+   * @default true
+   */
+  readonly batchAppends?: boolean;
 }
+
 
 /**
  * A {@link StreamRepository} on ioredis (Redis 7+ or Redis Cluster).
  *
- * - **Append**: one script call per batch, no MULTI/EXEC: the idempotency check against
+ * - **Append**: one script run per batch, no MULTI/EXEC: the idempotency check against
  *   `taskstream:producers:{<topic>}` (same hash slot as the topic), one
  *   `XADD ... MAXLEN ~ max(maxLen, batch)` per entry, the producer's new sequence, and `EXPIRE` on
  *   both keys (none when `ttlSeconds` is 0, skipped while the last renewal is fresh within
@@ -38,6 +47,10 @@ export interface IoredisRepositoryOptions extends IoredisConnectionOptions {
  *   append and `EVALSHA` after that: no `NOSCRIPT` round trips. Connections the repository opens
  *   use ioredis auto-pipelining, so appends of many topics issued in one tick leave in one socket
  *   write per node; give a client you pass in `enableAutoPipelining: true` for the same effect.
+ *   On a single Redis (not a cluster) the appends issued in one tick, to any topics, also share
+ *   script calls (`batchAppends`, up to 64 appends per call): each append keeps its own
+ *   atomicity, result and error (a failing append rejects alone), appends to one topic run in
+ *   the order they were issued, and `close()` waits for the appends it already accepted.
  * - **Reads**: non-blocking reads use the command connection (`XRANGE`, `XREAD` without `BLOCK`);
  *   blocking reads never do. They register as waiters with the process's multiplexed reader
  *   (one dedicated connection per server, per master on a cluster), which serves all of them with
@@ -71,5 +84,6 @@ export function createIoredisRepository(options: IoredisRepositoryOptions = {}):
     defaultReadCount,
     maxBlockMs,
     clusterPollMs,
+    appendBatch: options.batchAppends === false ? undefined : { maxAppends: MAX_APPENDS_PER_CALL, flush: 'microtask' },
   });
 }

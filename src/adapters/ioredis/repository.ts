@@ -14,8 +14,9 @@ import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { assertStreamId, compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from '../../domain/stream-id.js';
-import { appendArgs, parseAppendReply } from '../shared/append-script.js';
-import { defineAppendCommand } from './append-command.js';
+import { appendArgs, parseAppendReply, type AppendReply } from '../shared/append-script.js';
+import { defineAppendCommand, defineAppendManyCommand } from './append-command.js';
+import { AppendBatcher, type AppendFlush } from './append-batcher.js';
 import { requireIntegerArgument } from '../../domain/validation.js';
 import { closeConnection, type ResolvedConnection } from './connection.js';
 import { closedError, toTaskStreamError } from './errors.js';
@@ -37,6 +38,8 @@ export interface RepositorySettings {
   readonly defaultReadCount: number;
   readonly maxBlockMs: number;
   readonly clusterPollMs: number;
+  /** Appends issued in one tick share multi-append script calls of up to `maxAppends` (single Redis only); `undefined`: one call per append. */
+  readonly appendBatch?: { readonly maxAppends: number; readonly flush: AppendFlush } | undefined;
 }
 
 /** {@link StreamRepository} on ioredis. Build it with `createIoredisRepository`. */
@@ -46,6 +49,7 @@ export class IoredisRepository implements StreamRepository {
   readonly #settings: RepositorySettings;
   readonly #readers: ReaderRouter;
   readonly #sendAppend: ReturnType<typeof defineAppendCommand>;
+  readonly #batcher: AppendBatcher | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(connection: ResolvedConnection, settings: RepositorySettings) {
@@ -56,6 +60,9 @@ export class IoredisRepository implements StreamRepository {
       connection.command.on('error', (err: Error) => settings.logger.debug('taskstream redis connection error', { error: err.message }));
     }
     this.#sendAppend = defineAppendCommand(connection.command);
+    // keys of one script call must share a hash slot: on a cluster, one call per append
+    const batch = connection.isCluster ? undefined : settings.appendBatch;
+    this.#batcher = batch === undefined ? undefined : new AppendBatcher(defineAppendManyCommand(connection.command), batch);
     this.#readers = new ReaderRouter(connection, {
       clock: settings.clock,
       logger: settings.logger,
@@ -79,15 +86,15 @@ export class IoredisRepository implements StreamRepository {
     // serialized below before the first await, so the caller's objects need no defensive copy
     checkAppend(request, { copy: false });
     if (request.entries.length === 0) return { ids: [], duplicates: 0 };
-    let reply: unknown;
+    const producersKey = producersKeyFor(request.topic, this.#settings.producersKeyPrefix);
+    let result: AppendReply;
     try {
-      reply = await this.#sendAppend([request.topic, producersKeyFor(request.topic, this.#settings.producersKeyPrefix)], appendArgs(request));
+      result = this.#batcher === undefined ? parseAppendReply(await this.#sendAppend([request.topic, producersKey], appendArgs(request))) : await this.#batcher.append(request, producersKey);
     } catch (err) {
       // A redirect inside a pipeline with other commands is not followed by ioredis: refresh the slot map so the caller's retry goes to the new owner.
       if (this.#connection.isCluster && err instanceof Error && /^(MOVED|ASK) /.test(err.message)) (this.#connection.command as Cluster).refreshSlotsCache();
       throw toTaskStreamError(err, 'append');
     }
-    const result = parseAppendReply(reply);
     if (result.ttlFailed) {
       this.#settings.logger.warn('taskstream TTL refresh failed after a successful append; entries are published', {
         topic: request.topic,
@@ -179,6 +186,8 @@ export class IoredisRepository implements StreamRepository {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#readers.close();
+      // appends accepted before close() are answered before the connection's QUIT
+      await this.#batcher?.drain();
       if (this.#connection.owned) await closeConnection(this.#connection.command);
     })();
     return this.#closing;

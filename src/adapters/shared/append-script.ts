@@ -41,24 +41,32 @@ export const APPEND_SHA = createHash('sha1').update(APPEND_LUA).digest('hex');
 
 /** The argument list (after the keys) the script expects for `request`. */
 export function appendArgs(request: AppendRequest): (string | number)[] {
-  const idem = request.idempotency;
-  const message = request.message;
-  const args: (string | number)[] = [
-    request.maxLen,
-    request.ttlSeconds,
-    idem?.producerId ?? '',
-    request.entries.length,
-    message === undefined ? '' : terminalField(message.key),
-    message?.terminal === true ? '1' : '0',
-  ];
+  const args: (string | number)[] = [request.maxLen, request.ttlSeconds];
+  pushAppendBody(args, request);
+  return args;
+}
+
+/**
+ * Pushes the arguments of `request` that follow `maxLen` and `ttlSeconds` (see
+ * {@link pushAppendHeader}, then per entry: seq, field count, field/value pairs): the single
+ * script's ARGV from 3 on.
+ */
+export function pushAppendBody(args: (string | number)[], request: AppendRequest): void {
+  pushAppendHeader(args, request);
+  const seqs = request.idempotency?.seqs;
   request.entries.forEach((fields, i) => {
-    const seq = idem?.seqs[i];
+    const seq = seqs?.[i];
     args.push(seq === undefined ? '' : String(seq));
     const names = Object.keys(fields);
     args.push(names.length);
     for (const name of names) args.push(name, fields[name]!);
   });
-  return args;
+}
+
+/** Pushes producer id ('' = none), entry count, terminal field ('' = none) and terminal flag of `request`. */
+export function pushAppendHeader(args: (string | number)[], request: AppendRequest): void {
+  const message = request.message;
+  args.push(request.idempotency?.producerId ?? '', request.entries.length, message === undefined ? '' : terminalField(message.key), message?.terminal === true ? '1' : '0');
 }
 
 /** The script's reply, decoded. */

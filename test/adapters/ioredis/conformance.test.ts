@@ -14,3 +14,8 @@ describeStreamRepositoryConformance({
   name: 'ioredis (single redis-server 7)',
   factory: async () => ({ repository: createIoredisRepository({ url: (await redis()).url }) }),
 });
+
+describeStreamRepositoryConformance({
+  name: 'ioredis (single redis-server 7, one script call per append)',
+  factory: async () => ({ repository: createIoredisRepository({ url: (await redis()).url, batchAppends: false }) }),
+});

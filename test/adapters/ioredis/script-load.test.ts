@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createIoredisRepository } from '../../../src/adapters/ioredis/index.js';
+import { MAX_APPENDS_PER_CALL } from '../../../src/adapters/ioredis/append-batcher.js';
 import { freePort, REDIS_SERVER_BINARY, startCluster, uniquePrefix, type TestCluster } from '../../helpers/redis-server.js';
 
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -53,7 +54,11 @@ function burst(topics: readonly string[]) {
   return topics.map((topic, i) => ({ topic, entries: [{ n: String(i) }], maxLen: 100, ttlSeconds: 60, idempotency: { producerId: 'p', seqs: [i] } }));
 }
 
-describe('ioredis: the append script is loaded once per connection, before its first append', () => {
+// 300 appends in one tick: 5 multi-append calls of up to 64 appends when batched, 300 calls when not
+describe.each([
+  { batchAppends: true, calls: Math.ceil(300 / MAX_APPENDS_PER_CALL) },
+  { batchAppends: false, calls: 300 },
+])('ioredis (batchAppends $batchAppends): the append script is loaded once per connection, before its first append', ({ batchAppends, calls }) => {
   let port: number;
   let server: { stop(): Promise<void> };
 
@@ -67,11 +72,11 @@ describe('ioredis: the append script is loaded once per connection, before its f
   });
 
   it('a burst of 300 appends at start-up, then again after the server restarts: no NOSCRIPT, one EVAL per connection', { timeout: 30_000 }, async () => {
-    const repo = createIoredisRepository({ url: `redis://127.0.0.1:${port}`, logger: quiet, redisOptions: { retryStrategy: () => 20, maxRetriesPerRequest: 50 } });
+    const repo = createIoredisRepository({ url: `redis://127.0.0.1:${port}`, logger: quiet, batchAppends, redisOptions: { retryStrategy: () => 20, maxRetriesPerRequest: 50 } });
     const topics = Array.from({ length: 300 }, (_, i) => `${uniquePrefix()}task:${i}`);
     const first = await Promise.all(burst(topics).map((r) => repo.append(r)));
     expect(first.every((r) => r.ids.length === 1)).toBe(true);
-    expect(await scriptStats(port)).toEqual({ noscript: 0, eval: 1, evalsha: 299 });
+    expect(await scriptStats(port)).toEqual({ noscript: 0, eval: 1, evalsha: calls - 1 });
 
     await server.stop();
     server = redisOnPort(port);
@@ -79,12 +84,12 @@ describe('ioredis: the append script is loaded once per connection, before its f
     // the restarted server knows no script; the repository's connection is a new socket
     const again = await Promise.all(burst(topics).map((r) => repo.append(r)));
     expect(again.every((r) => r.ids.length === 1)).toBe(true);
-    expect(await scriptStats(port)).toEqual({ noscript: 0, eval: 1, evalsha: 299 });
+    expect(await scriptStats(port)).toEqual({ noscript: 0, eval: 1, evalsha: calls - 1 });
     await repo.close();
   });
 
   it('a reconnect to the same server (connection killed) loads it once more on the new socket, no NOSCRIPT', async () => {
-    const repo = createIoredisRepository({ url: `redis://127.0.0.1:${port}`, logger: quiet, redisOptions: { retryStrategy: () => 20 } });
+    const repo = createIoredisRepository({ url: `redis://127.0.0.1:${port}`, logger: quiet, batchAppends, redisOptions: { retryStrategy: () => 20 } });
     await repo.append(burst([`${uniquePrefix()}task:x`])[0]!);
     const before = await scriptStats(port);
     const admin = new Redis({ port, host: '127.0.0.1' });

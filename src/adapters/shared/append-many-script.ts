@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AppendRequest } from '../../ports/stream-repository.js';
+import { parseAppendReply, pushAppendHeader, type AppendReply } from './append-script.js';
+
+/**
+ * Several appends (to any topics on one Redis, in order) in one script call, read once from
+ * `append-many.lua`. Each append runs the body of `append.lua` (see `append-script.ts` for its
+ * rules: idempotency, one terminal per message, `MAXLEN ~`, sliding TTL), inside `pcall`: an
+ * append that fails (a `WRONGTYPE` key, for instance) fails alone, and the appends before and
+ * after it in the call are made as if each had been its own call. Appends to one topic run in
+ * call order, each atomic as a single call is; the call as a whole is atomic too.
+ *
+ * KEYS: topic, producers hash, per append. ARGV: maxLen, ttlSeconds (shared by every append of
+ * the call), append count, F and F field names (the call's template: the field names of its first
+ * entry, in order), then per append what the single script takes from its ARGV[3] on, except that
+ * an entry whose field names are the template's is sent as seq, `0`, its F values.
+ * Returns one reply per append: the single script's reply, or `{-2, error message}`.
+ *
+ * All keys of one call must share a hash slot on Redis Cluster: there the caller sends one call
+ * per slot (or the single script).
+ */
+export const APPEND_MANY_LUA = readFileSync(new URL('./append-many.lua', import.meta.url), 'utf8');
+
+/** SHA1 of {@link APPEND_MANY_LUA}. */
+export const APPEND_MANY_SHA = createHash('sha1').update(APPEND_MANY_LUA).digest('hex');
+
+/** The keys and arguments of one multi-append call; appends are added in the order they run. */
+export class AppendManyCall {
+  readonly keys: string[] = [];
+  readonly args: (string | number)[];
+  #count = 0;
+  #names: readonly string[] | undefined;
+
+  constructor(
+    readonly maxLen: number,
+    readonly ttlSeconds: number,
+  ) {
+    this.args = [maxLen, ttlSeconds, 0, 0];
+  }
+
+  /** Appends added so far. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** Adds `request` (its `maxLen` and `ttlSeconds` must be the call's); serializes it now. */
+  add(request: AppendRequest, producersKey: string): void {
+    const args = this.args;
+    if (this.#names === undefined) {
+      // the template comes before any append's arguments: set it from the first entry of the call
+      const names = Object.keys(request.entries[0] ?? {});
+      this.#names = names;
+      args[3] = names.length;
+      args.push(...names);
+    }
+    this.keys.push(request.topic, producersKey);
+    pushAppendHeader(args, request);
+    const seqs = request.idempotency?.seqs;
+    const template = this.#names;
+    request.entries.forEach((fields, i) => {
+      const seq = seqs?.[i];
+      args.push(seq === undefined ? '' : String(seq));
+      const names = Object.keys(fields);
+      if (sameNames(names, template)) {
+        args.push(0);
+        for (const name of names) args.push(fields[name]!);
+      } else {
+        args.push(names.length);
+        for (const name of names) args.push(name, fields[name]!);
+      }
+    });
+    args[2] = ++this.#count;
+  }
+}
+
+function sameNames(names: readonly string[], template: readonly string[]): boolean {
+  if (names.length !== template.length || names.length === 0) return false;
+  for (let i = 0; i < names.length; i++) if (names[i] !== template[i]) return false;
+  return true;
+}
+
+/** An append of a multi-append call the server refused (a Redis error reply, as its message). */
+export class AppendReplyError extends Error {
+  override readonly name = 'ReplyError';
+}
+
+/**
+ * Decodes a multi-append reply, one item per append in call order: its {@link AppendReply}, or
+ * the error it failed with (`AFTER_TERMINAL` as a `TaskStreamError`, a server error as an
+ * {@link AppendReplyError}).
+ */
+export function parseAppendManyReply(reply: unknown): (AppendReply | Error)[] {
+  return (reply as unknown[]).map((item) => {
+    const parts = item as unknown[];
+    if (Number(parts[0]) === -2) return new AppendReplyError(String(parts[1]));
+    try {
+      return parseAppendReply(parts);
+    } catch (err) {
+      return err as Error;
+    }
+  });
+}
