@@ -24,6 +24,7 @@ interface Row {
   readonly p99Ms: number;
   readonly cpuUsPerDelta: number;
   readonly scriptCallsPerDelta: number;
+  readonly appendsPerDelta: number;
 }
 
 function repository(url: string, flush: AppendFlush | undefined): IoredisRepository {
@@ -58,11 +59,12 @@ export async function runCpuPerDelta(url: string, options: { tasks: number; seco
       p99Ms: percentile(sorted, 99),
       cpuUsPerDelta: raw.cpuMicros / Math.max(1, raw.received),
       scriptCallsPerDelta: 0,
+      appendsPerDelta: 1,
     });
     for (const variant of VARIANTS) {
       console.log(`round ${round + 1}: ${variant.name}...`);
       const r = await runLatency(url, { tasks: options.tasks, rate, seconds: options.seconds, coalesce: 'per_token', repository: (u) => repository(u, variant.flush) });
-      rows.push({ variant: variant.name, deliveredInWindow: r.deliveredInWindow, p50Ms: r.p50Ms, p99Ms: r.p99Ms, cpuUsPerDelta: r.cpuUsPerDelta, scriptCallsPerDelta: r.clientCommandsPerDelta });
+      rows.push({ variant: variant.name, deliveredInWindow: r.deliveredInWindow, p50Ms: r.p50Ms, p99Ms: r.p99Ms, cpuUsPerDelta: r.cpuUsPerDelta, scriptCallsPerDelta: r.clientCommandsPerDelta, appendsPerDelta: r.appendsPerDelta });
     }
   }
   return rows;
@@ -102,11 +104,11 @@ export async function runAppendOnly(url: string, options: { topics: number; wave
 
 /** One line per variant and round, CPU as a ratio to the raw baseline of the same round. */
 export function cpuTable(rows: readonly Row[]): string {
-  const header = ['variant', 'delivered in window', 'p50 / p99 ms', 'CPU µs / delta', 'CPU vs raw', 'client commands / delta'];
+  const header = ['variant', 'delivered in window', 'p50 / p99 ms', 'CPU µs / delta', 'CPU vs raw', 'client commands / delta', 'appends / delta'];
   let raw = Number.NaN;
   const lines = rows.map((r) => {
     if (r.variant.startsWith('raw')) raw = r.cpuUsPerDelta;
-    return [r.variant, `${fmt(r.deliveredInWindow * 100, 1)} %`, `${fmt(r.p50Ms)} / ${fmt(r.p99Ms)}`, fmt(r.cpuUsPerDelta, 1), `${fmt(r.cpuUsPerDelta / raw, 2)}x`, fmt(r.scriptCallsPerDelta, 3)];
+    return [r.variant, `${fmt(r.deliveredInWindow * 100, 1)} %`, `${fmt(r.p50Ms)} / ${fmt(r.p99Ms)}`, fmt(r.cpuUsPerDelta, 1), `${fmt(r.cpuUsPerDelta / raw, 2)}x`, fmt(r.scriptCallsPerDelta, 3), fmt(r.appendsPerDelta, 2)];
   });
   return [header, ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n');
 }

@@ -35,6 +35,8 @@ export interface LatencyResult {
   readonly readerConnections: number;
   readonly serverCommandsPerDelta: number;
   readonly clientCommandsPerDelta: number;
+  /** Appends per offered delta (each append of the publisher runs one HMGET in the script): below 1 when the publisher's queue merges deltas because it lags. */
+  readonly appendsPerDelta: number;
   readonly donePerTask: number;
 }
 
@@ -110,6 +112,7 @@ export async function runLatency(url: string, options: LatencyOptions = {}): Pro
     readerConnections: repo.readerConnections,
     serverCommandsPerDelta: sumCalls(diff) / offered,
     clientCommandsPerDelta: clientSent(diff, SCRIPT_INNER) / offered,
+    appendsPerDelta: (diff.get('hmget') ?? 0) / offered,
     donePerTask: dones / tasks,
   };
   await publisher.close();

@@ -25,8 +25,9 @@ export interface IoredisRepositoryOptions extends IoredisConnectionOptions {
   /** Redis Cluster only: with blocking reads on several slots of one node, how long each polling round blocks, in ms. @default 20 */
   readonly clusterPollMs?: number;
   /**
-   * Appends issued in the same tick, to any topics, share one script call (up to 64 appends per
-   * call, each still atomic and failing alone); `false`: one script call per append. A Redis
+   * Appends issued in the same event-loop turn, to any topics, share one script call (up to 64
+   * appends per call, each still atomic and failing alone; sent on `setImmediate`, so an append
+   * waits at most for the rest of the turn); `false`: one script call per append. A Redis
    * Cluster always sends one call per append (the keys of one call must share a hash slot).
    * @default true
    */
@@ -84,6 +85,6 @@ export function createIoredisRepository(options: IoredisRepositoryOptions = {}):
     defaultReadCount,
     maxBlockMs,
     clusterPollMs,
-    appendBatch: options.batchAppends === false ? undefined : { maxAppends: MAX_APPENDS_PER_CALL, flush: 'microtask' },
+    appendBatch: options.batchAppends === false ? undefined : { maxAppends: MAX_APPENDS_PER_CALL, flush: 'immediate' },
   });
 }

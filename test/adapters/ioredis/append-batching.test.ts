@@ -51,6 +51,17 @@ describe('ioredis: appends issued in one tick share script calls', () => {
     await single.close();
   });
 
+  it('appends issued in one event-loop turn, at different microtask depths, share one call', async () => {
+    const p = uniquePrefix();
+    const later = async (i: number, depth: number) => {
+      for (let d = 0; d < depth; d++) await Promise.resolve();
+      return repo.append(one(`${p}${i}`, 1));
+    };
+    const before = await scriptCalls();
+    await Promise.all([later(0, 0), later(1, 3), later(2, 10)]);
+    expect(await scriptCalls()).toBe(before + 1);
+  });
+
   it('an append to a key of the wrong type rejects alone (BACKEND_COMMAND, WRONGTYPE); the others of its call are written', async () => {
     const p = uniquePrefix();
     await admin.set(`${p}bad`, 'x');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import type { AppendRequest } from '../../../src/ports/stream-repository.js';
+import type { AppendRequest, EntryFields } from '../../../src/ports/stream-repository.js';
 import { APPEND_MANY_LUA, AppendManyCall, AppendReplyError, parseAppendManyReply } from '../../../src/adapters/shared/append-many-script.js';
 import { producersKeyFor } from '../../../src/adapters/shared/producer-keys.js';
 import { TaskStreamError } from '../../../src/domain/errors.js';
@@ -73,7 +73,7 @@ describe('append-many.lua: several appends in one script call', () => {
 
   it('entries with and without the field names of the call\'s first entry are stored field for field', async () => {
     const p = uniquePrefix();
-    const shapes = [{ data: 'x', seq: '1' }, { seq: '2', data: 'y' }, { data: 'z' }, { data: 'w', seq: '3', extra: '' }, { data: 'v', seq: '4' }];
+    const shapes: EntryFields[] = [{ data: 'x', seq: '1' }, { seq: '2', data: 'y' }, { data: 'z' }, { data: 'w', seq: '3', extra: '' }, { data: 'v', seq: '4' }];
     const replies = await run([
       { topic: `${p}a`, entries: shapes.slice(0, 3), maxLen: 0, ttlSeconds: 0 },
       { topic: `${p}b`, entries: shapes.slice(3), maxLen: 0, ttlSeconds: 0, idempotency: { producerId: 'p', seqs: [7, 8] } },
