@@ -7,10 +7,10 @@ import { parseAppendReply, pushAppendHeader, type AppendReply } from './append-s
  * Several appends (to any topics on one Redis, in order) in one script call, read once from
  * `append-many.lua`. Each append runs the body `append.lua` runs (`append-body.lua`; see
  * `append-script.ts` for its rules: idempotency, one terminal per message, `MAXLEN ~`, sliding
- * TTL), inside `pcall`: an
- * append that fails (a `WRONGTYPE` key, for instance) fails alone, and the appends before and
- * after it in the call are made as if each had been its own call. Appends to one topic run in
- * call order, each atomic as a single call is; the call as a whole is atomic too.
+ * TTL), inside `pcall`: an append that fails (a `WRONGTYPE` key, for instance) fails alone, and
+ * the appends before and after it in the call are made as if each had been its own call.
+ * Appends to one topic run in call order, each atomic as a single call is; the call as a whole
+ * is atomic too.
  *
  * KEYS: topic, producers hash, per append. ARGV: maxLen, ttlSeconds (shared by every append of
  * the call), append count, F and F field names (the call's template: the field names of its first
