@@ -70,35 +70,56 @@ export async function runCpuPerDelta(url: string, options: { tasks: number; seco
   return rows;
 }
 
+/** Server-side µs spent in `commands` so far (`INFO commandstats` usec; a script's usec covers the commands it runs). */
+async function serverUsec(admin: { info(section: string): Promise<string> }, commands: readonly string[]): Promise<number> {
+  const info = await admin.info('commandstats');
+  let total = 0;
+  for (const m of info.matchAll(/cmdstat_([^:]+):calls=\d+,usec=(\d+)/g)) if (commands.includes(m[1]!)) total += Number(m[2]);
+  return total;
+}
+
+export interface AppendOnlyRow {
+  readonly variant: string;
+  readonly cpuUsPerAppend: number;
+  readonly wallUsPerAppend: number;
+  /** Redis CPU per append (the `XADD`, or the script calls' share). */
+  readonly serverUsPerAppend: number;
+}
+
 /**
  * The writer alone, without subscribers and without the publisher's own batching: `waves` times,
- * one one-entry append to each of `topics` topics issued in one synchronous loop, then awaited.
- * Node CPU µs per append for raw auto-pipelined `XADD`, one script call per append, and batched.
+ * one one-entry append (one field, `data`, as the raw baseline writes) to each of `topics` topics
+ * issued in one synchronous loop, then awaited. Node CPU µs per append for raw auto-pipelined
+ * `XADD`, one script call per append, and batched; and Redis's µs per append.
  */
-export async function runAppendOnly(url: string, options: { topics: number; waves: number }): Promise<{ variant: string; cpuUsPerAppend: number; wallUsPerAppend: number }[]> {
+export async function runAppendOnly(url: string, options: { topics: number; waves: number }): Promise<AppendOnlyRow[]> {
   const { Redis } = await import('ioredis');
-  const out: { variant: string; cpuUsPerAppend: number; wallUsPerAppend: number }[] = [];
+  const admin = new Redis(url);
+  const out: AppendOnlyRow[] = [];
   const run = `ao:${Date.now().toString(36)}`;
   const topics = Array.from({ length: options.topics }, (_, i) => `${run}:t${i}`);
   const entry = (w: number) => ({ data: `{"type":"delta","index":0,"delta":{"type":"text","text_delta":"${w};"}}` });
-  const measure = async (variant: string, send: (topic: string, w: number) => Promise<unknown>) => {
+  const measure = async (variant: string, commands: readonly string[], send: (topic: string, w: number) => Promise<unknown>) => {
     for (const t of topics.slice(0, 10)) await send(t, -1);
+    const server = await serverUsec(admin, commands);
     const cpu = process.cpuUsage();
     const started = performance.now();
     for (let w = 0; w < options.waves; w++) await Promise.all(topics.map((t) => send(t, w)));
     const d = process.cpuUsage(cpu);
+    const wall = performance.now() - started;
     const n = options.waves * options.topics;
-    out.push({ variant, cpuUsPerAppend: (d.user + d.system) / n, wallUsPerAppend: ((performance.now() - started) * 1000) / n });
+    out.push({ variant, cpuUsPerAppend: (d.user + d.system) / n, wallUsPerAppend: (wall * 1000) / n, serverUsPerAppend: ((await serverUsec(admin, commands)) - server) / n });
   };
   const writer = new Redis(url, { enableAutoPipelining: true });
-  await measure('raw XADD', (t, w) => writer.xadd(t, '*', 'data', entry(w).data));
+  await measure('raw XADD', ['xadd'], (t, w) => writer.xadd(t, '*', 'data', entry(w).data));
   writer.disconnect();
   for (const variant of VARIANTS) {
     const repo = repository(url, variant.flush);
     let seq = 0;
-    await measure(variant.name, (t, w) => repo.append({ topic: t, entries: [entry(w)], maxLen: 1000, ttlSeconds: 300, idempotency: { producerId: 'p', seqs: [seq++] }, message: { key: '0', terminal: false } }));
+    await measure(variant.name, ['eval', 'evalsha'], (t, w) => repo.append({ topic: t, entries: [entry(w)], maxLen: 1000, ttlSeconds: 300, idempotency: { producerId: 'p', seqs: [seq++] }, message: { key: '0', terminal: false } }));
     await repo.close();
   }
+  admin.disconnect();
   return out;
 }
 
@@ -121,6 +142,6 @@ await runAsScript(import.meta.url, async (url) => {
   for (let round = 0; round < Number(env['BENCH_APPEND_ROUNDS'] ?? 2); round++) {
     const rows = await runAppendOnly(url, { topics: tasks, waves: Number(env['BENCH_WAVES'] ?? 100) });
     const raw = rows[0]!.cpuUsPerAppend;
-    console.log(`append only, round ${round + 1}: ${rows.map((r) => `${r.variant} ${fmt(r.cpuUsPerAppend, 1)} µs CPU (${fmt(r.cpuUsPerAppend / raw, 2)}x), ${fmt(r.wallUsPerAppend, 1)} µs wall`).join('; ')}`);
+    console.log(`append only, round ${round + 1}: ${rows.map((r) => `${r.variant} ${fmt(r.cpuUsPerAppend, 1)} µs CPU (${fmt(r.cpuUsPerAppend / raw, 2)}x), ${fmt(r.wallUsPerAppend, 1)} µs wall, ${fmt(r.serverUsPerAppend, 1)} µs Redis`).join('; ')}`);
   }
 });

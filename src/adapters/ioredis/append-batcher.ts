@@ -23,8 +23,9 @@ interface PendingCall {
 
 /**
  * Collects the appends issued in one tick (with `immediate`, the repository's default: one
- * event-loop turn; with `microtask`: until the current microtasks have run), to any topics of one Redis server, into multi-append
- * script calls of up to `maxAppends` appends each, sent in issue order on one connection.
+ * event-loop turn; with `microtask`: until the current microtasks have run), to any topics of
+ * one Redis server, into multi-append script calls of up to `maxAppends` appends each, sent in
+ * issue order on one connection.
  * Consecutive appends with the same `maxLen` and `ttlSeconds` share a call; a change starts the
  * next one, so appends to one topic always run in the order they were issued. Each append is
  * serialized when issued. Each promise settles with its own append's reply or error; a failure

@@ -50,8 +50,8 @@ export interface IoredisRepositoryOptions extends IoredisConnectionOptions {
  *   write per node; give a client you pass in `enableAutoPipelining: true` for the same effect.
  *   On a single Redis (not a cluster) the appends issued in one tick, to any topics, also share
  *   script calls (`batchAppends`, up to 64 appends per call): each append keeps its own
- *   atomicity, result and error (a failing append rejects alone), appends to one topic run in
- *   the order they were issued, and `close()` waits for the appends it already accepted.
+ *   atomicity, result and error (a failing append rejects alone), and appends to one topic run
+ *   in the order they were issued.
  * - **Reads**: non-blocking reads use the command connection (`XRANGE`, `XREAD` without `BLOCK`);
  *   blocking reads never do. They register as waiters with the process's multiplexed reader
  *   (one dedicated connection per server, per master on a cluster), which serves all of them with
@@ -62,9 +62,9 @@ export interface IoredisRepositoryOptions extends IoredisConnectionOptions {
  *   Share one repository per process to get one reader connection.
  * - **Cluster**: one `XREAD` cannot span hash slots, so a node's round with waiters on several
  *   slots polls all but one slot without blocking and blocks `clusterPollMs` on the last.
- * - **Connections**: `close()` closes what the repository opened (the command connection unless
- *   it was passed as `client`, and always its dedicated reader connections). Reconnects are
- *   ioredis's; an interrupted blocking read is re-sent from the same cursors. A client passed in
+ * - **Connections**: `close()` waits for the appends it already accepted, then closes what the
+ *   repository opened (the command connection unless it was passed as `client`, and always its
+ *   dedicated reader connections). Reconnects are ioredis's; an interrupted blocking read is re-sent from the same cursors. A client passed in
  *   must not use ioredis's own `keyPrefix` option (replies would name prefixed keys).
  * - **Errors**: `TaskStreamError` with `BACKEND_UNAVAILABLE`, `BACKEND_AUTH`, `BACKEND_COMMAND`
  *   or `CLOSED`, the ioredis error as `cause`; bad input is `INVALID_ARGUMENT`/`INVALID_STREAM_ID`.

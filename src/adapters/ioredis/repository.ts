@@ -50,6 +50,8 @@ export class IoredisRepository implements StreamRepository {
   readonly #readers: ReaderRouter;
   readonly #sendAppend: ReturnType<typeof defineAppendCommand>;
   readonly #batcher: AppendBatcher | undefined;
+  /** Unbatched append calls not yet answered, so close() can wait for them. */
+  readonly #unbatched = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
 
   constructor(connection: ResolvedConnection, settings: RepositorySettings) {
@@ -89,7 +91,7 @@ export class IoredisRepository implements StreamRepository {
     const producersKey = producersKeyFor(request.topic, this.#settings.producersKeyPrefix);
     let result: AppendReply;
     try {
-      result = this.#batcher === undefined ? parseAppendReply(await this.#sendAppend([request.topic, producersKey], appendArgs(request))) : await this.#batcher.append(request, producersKey);
+      result = this.#batcher === undefined ? parseAppendReply(await this.#sendUnbatched(request, producersKey)) : await this.#batcher.append(request, producersKey);
     } catch (err) {
       // A redirect inside a pipeline with other commands is not followed by ioredis: refresh the slot map so the caller's retry goes to the new owner.
       if (this.#connection.isCluster && err instanceof Error && /^(MOVED|ASK) /.test(err.message)) (this.#connection.command as Cluster).refreshSlotsCache();
@@ -187,10 +189,18 @@ export class IoredisRepository implements StreamRepository {
     this.#closing ??= (async () => {
       this.#readers.close();
       // appends accepted before close() are answered before the connection's QUIT
-      await this.#batcher?.drain();
+      await Promise.all([this.#batcher?.drain(), ...[...this.#unbatched].map((p) => p.catch(() => undefined))]);
       if (this.#connection.owned) await closeConnection(this.#connection.command);
     })();
     return this.#closing;
+  }
+
+  #sendUnbatched(request: AppendRequest, producersKey: string): Promise<unknown> {
+    const sent = this.#sendAppend([request.topic, producersKey], appendArgs(request));
+    this.#unbatched.add(sent);
+    const forget = () => this.#unbatched.delete(sent);
+    sent.then(forget, forget);
+    return sent;
   }
 
   #ensureOpen(operation: string): void {

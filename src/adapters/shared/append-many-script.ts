@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { appendScriptSource } from './lua-source.js';
 import type { AppendRequest } from '../../ports/stream-repository.js';
 import { parseAppendReply, pushAppendHeader, type AppendReply } from './append-script.js';
 
 /**
  * Several appends (to any topics on one Redis, in order) in one script call, read once from
- * `append-many.lua`. Each append runs the body of `append.lua` (see `append-script.ts` for its
- * rules: idempotency, one terminal per message, `MAXLEN ~`, sliding TTL), inside `pcall`: an
- * append that fails (a `WRONGTYPE` key, for instance) fails alone, and the appends before and
- * after it in the call are made as if each had been its own call. Appends to one topic run in
- * call order, each atomic as a single call is; the call as a whole is atomic too.
+ * `append-many.lua`. Each append runs the body `append.lua` runs (`append-body.lua`; see
+ * `append-script.ts` for its rules: idempotency, one terminal per message, `MAXLEN ~`, sliding
+ * TTL), inside `pcall`: an append that fails (a `WRONGTYPE` key, for instance) fails alone, and
+ * the appends before and after it in the call are made as if each had been its own call.
+ * Appends to one topic run in call order, each atomic as a single call is; the call as a whole
+ * is atomic too.
  *
  * KEYS: topic, producers hash, per append. ARGV: maxLen, ttlSeconds (shared by every append of
  * the call), append count, F and F field names (the call's template: the field names of its first
@@ -17,10 +18,10 @@ import { parseAppendReply, pushAppendHeader, type AppendReply } from './append-s
  * an entry whose field names are the template's is sent as seq, `0`, its F values.
  * Returns one reply per append: the single script's reply, or `{-2, error message}`.
  *
- * All keys of one call must share a hash slot on Redis Cluster: there the caller sends one call
- * per slot (or the single script).
+ * All keys of one call must share a hash slot on Redis Cluster: there the ioredis repository
+ * sends the single script, one call per append.
  */
-export const APPEND_MANY_LUA = readFileSync(new URL('./append-many.lua', import.meta.url), 'utf8');
+export const APPEND_MANY_LUA = appendScriptSource('append-many.lua');
 
 /** SHA1 of {@link APPEND_MANY_LUA}. */
 export const APPEND_MANY_SHA = createHash('sha1').update(APPEND_MANY_LUA).digest('hex');

@@ -5,66 +5,7 @@ local ttlArg = ARGV[2]
 local nameCount = tonumber(ARGV[4])
 local names = {}
 for k = 1, nameCount do names[k] = ARGV[4 + k] end
-local freshFloor = ttl * 1000 - math.min(1000, ttl * 100)
-local function fresh(key)
-  local left = redis.call('PTTL', key)
-  return left > freshFloor and left <= ttl * 1000
-end
--- The body of append.lua for one append whose arguments start at ARGV[at]; see append-script.ts.
-local function appendOne(topic, producers, at)
-  local producer = ARGV[at]
-  local count = tonumber(ARGV[at + 1])
-  local doneField = ARGV[at + 2]
-  local rec = {false, false}
-  if producer ~= '' or doneField ~= '' then rec = redis.call('HMGET', producers, producer, doneField) end
-  local last = nil
-  if producer ~= '' and rec[1] then last = tonumber(rec[1]) end
-  local doneId = doneField ~= '' and rec[2]
-  local trimTo = maxLen
-  if maxLen > 0 and count > maxLen then trimTo = count end
-  local result = {0, 0}
-  local pos = at + 4
-  local written = 0
-  local newLast = nil
-  for i = 1, count do
-    local seqArg = ARGV[pos]
-    local n = tonumber(ARGV[pos + 1])
-    local first = pos + 2
-    if n == 0 then pos = first + nameCount else pos = first + n * 2 end
-    local seq = tonumber(seqArg)
-    if producer ~= '' and last ~= nil and seq ~= nil and seq <= last then
-      result[1] = result[1] + 1
-    else
-      if doneId then return {-1, doneId} end
-      local args = {topic}
-      if maxLen > 0 then
-        args[2] = 'MAXLEN'; args[3] = '~'; args[4] = trimTo
-      end
-      args[#args + 1] = '*'
-      if n == 0 then
-        for k = 1, nameCount do args[#args + 1] = names[k]; args[#args + 1] = ARGV[first + k - 1] end
-      else
-        for j = first, pos - 1 do args[#args + 1] = ARGV[j] end
-      end
-      result[#result + 1] = redis.call('XADD', unpack(args))
-      written = written + 1
-      if seq ~= nil then last = seq; newLast = seqArg end
-    end
-  end
-  local set = {}
-  if producer ~= '' and newLast ~= nil then set[1] = producer; set[2] = newLast end
-  if ARGV[at + 3] == '1' and written > 0 then set[#set + 1] = doneField; set[#set + 1] = result[#result] end
-  if #set > 0 then redis.call('HSET', producers, unpack(set)) end
-  if written > 0 and ttl > 0 and not (producer ~= '' and fresh(producers)) then
-    local r = redis.pcall('EXPIRE', topic, ttlArg)
-    if type(r) == 'table' and r.err then result[2] = 1 end
-    if producer ~= '' or redis.call('EXISTS', producers) == 1 then
-      r = redis.pcall('EXPIRE', producers, ttlArg)
-      if type(r) == 'table' and r.err then result[2] = 1 end
-    end
-  end
-  return result
-end
+-- @body
 local replies = {}
 local at = 5 + nameCount
 for a = 1, tonumber(ARGV[3]) do

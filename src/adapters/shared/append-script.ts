@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { appendScriptSource } from './lua-source.js';
 import type { AppendRequest } from '../../ports/stream-repository.js';
 import type { StreamId } from '../../domain/stream-id.js';
 import { TaskStreamError } from '../../domain/errors.js';
@@ -7,7 +7,8 @@ import { TERMINAL_FIELD_PREFIX } from './validate-request.js';
 
 /**
  * The append script every Redis backend sends (ioredis over RESP, Upstash over REST), read once
- * from `append.lua` next to this file (the build copies it into `dist`).
+ * from `append.lua` next to this file, whose body is `append-body.lua` (shared with the
+ * multi-append script; the build copies both into `dist`).
  *
  * The whole append in one server-side step: idempotency check, one `XADD` per entry with
  * `MAXLEN ~`, the idempotency record, and the sliding TTL on both keys. Both keys share a hash
@@ -34,7 +35,7 @@ import { TERMINAL_FIELD_PREFIX } from './validate-request.js';
  * entry this call appended (port rule 6). A TTL failure is caught with `pcall` and reported
  * instead of raised: the entries are already written, and failing would invite a duplicate retry.
  */
-export const APPEND_LUA = readFileSync(new URL('./append.lua', import.meta.url), 'utf8');
+export const APPEND_LUA = appendScriptSource('append.lua');
 
 /** SHA1 of {@link APPEND_LUA}, for `EVALSHA`. */
 export const APPEND_SHA = createHash('sha1').update(APPEND_LUA).digest('hex');

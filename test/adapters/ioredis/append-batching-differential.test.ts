@@ -92,7 +92,7 @@ describe('ioredis: batched appends of one tick behave as one call per append, in
         expect(actual.map(outcome)).toEqual(expected.map(outcome));
         expect(await state(b)).toEqual(await state(a));
       }),
-      40,
+      100,
     );
   });
 });

@@ -128,8 +128,8 @@ describe('ioredis: appends issued in one tick share script calls', () => {
     expect(await admin.xlen(`${p}long`)).toBeLessThan(201);
   });
 
-  it('appends issued just before close() are sent before the connection closes', async () => {
-    const own = createIoredisRepository({ url: server.url });
+  it.each([true, false])('appends issued just before close() are answered before the connection closes (batchAppends %s)', async (batchAppends) => {
+    const own = createIoredisRepository({ url: server.url, batchAppends });
     await own.tailId('warm-up');
     const t = `${uniquePrefix()}t`;
     const pending = [own.append(one(t, 1)), own.append(one(t, 2))];
