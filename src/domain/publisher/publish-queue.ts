@@ -41,9 +41,9 @@ export interface PublishQueueOptions {
   /** Most entries per append (1 gives one append per entry). */
   readonly maxBatch: number;
   /** Called when nothing is in flight and nothing is pending. */
-  readonly onIdle?: () => void;
-  /** Called once when the queue gives up (the error is `PUBLISH_FAILED`). */
-  readonly onFailure?: (error: TaskStreamError) => void;
+  readonly onIdle: () => void;
+  /** Called once when the queue gives up (the error is `PUBLISH_FAILED`, or `AFTER_TERMINAL` when another producer ended the message). */
+  readonly onFailure: (error: TaskStreamError) => void;
 }
 
 interface Waiter {
@@ -92,14 +92,14 @@ export class PublishQueue {
     if (this.#retryTimer !== undefined) this.#options.clock.clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#failure = error;
-    this.#inFlight = false;
     for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
-    this.#options.onFailure?.(error);
+    this.#options.onFailure(error);
   }
 
   /** True when new entries would be sent at once: nothing in flight or pending, or the queue has failed (it then just keeps them). */
   get idle(): boolean {
-    return this.#failure !== undefined || (!this.#inFlight && this.#pending.length === 0);
+    // Pending entries include the batch in flight, so no pending entry means nothing in flight.
+    return this.#failure !== undefined || this.#pending.length === 0;
   }
 
   /** Entries not yet appended (including the batch in flight). */
@@ -128,7 +128,7 @@ export class PublishQueue {
         maxLen,
         ttlSeconds,
         idempotency: { producerId, seqs },
-        ...(messageKey === undefined ? {} : { message: { key: messageKey, terminal: batch[batch.length - 1]?.terminal === true } }),
+        ...(messageKey === undefined ? {} : { message: { key: messageKey, terminal: batch[batch.length - 1]!.terminal === true } }),
       });
     } catch (err) {
       if (this.#failure !== undefined) return;
@@ -161,14 +161,14 @@ export class PublishQueue {
     }
     if (this.#failure !== undefined) return;
     this.#pending.splice(0, batch.length);
-    this.#appendedThrough = batch[batch.length - 1]?.seq ?? this.#appendedThrough;
+    this.#appendedThrough = batch[batch.length - 1]!.seq;
     this.#inFlight = false;
     if (this.#waiters.length > 0) this.#waiters = this.#waiters.filter((w) => {
       if (w.seq > this.#appendedThrough) return true;
       w.resolve();
       return false;
     });
-    if (this.#pending.length === 0) this.#options.onIdle?.();
+    if (this.#pending.length === 0) this.#options.onIdle();
     this.#pump();
   }
 }

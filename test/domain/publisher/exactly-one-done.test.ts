@@ -22,6 +22,7 @@ describe('two publishers open the same message (a retried job, a second process)
     const refused = await loser.done({ by: 'retried' }).then(() => undefined, (err: unknown) => err);
     expect(TaskStreamError.is(refused, 'AFTER_TERMINAL')).toBe(true);
     expect((refused as TaskStreamError).details).toMatchObject({ topic: 'task:job', message: '0' });
+    expect((refused as TaskStreamError).message).toContain('message 0 already has its done');
     expect(TaskStreamError.is((refused as TaskStreamError).cause, 'AFTER_TERMINAL')).toBe(true);
     expect(errors.map((e) => e.code)).toEqual(['AFTER_TERMINAL']);
     await expect(loser.close()).rejects.toMatchObject({ code: 'AFTER_TERMINAL' });
