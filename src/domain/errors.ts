@@ -66,7 +66,7 @@ export class TaskStreamError extends Error {
 
   constructor(code: TaskStreamErrorCode, message: string, options: TaskStreamErrorOptions = {}) {
     const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s !== '');
-    const cause = options.cause === undefined ? undefined : sanitizeCause(options.cause, secrets, (err) => keepSanitized(err, secrets));
+    const cause = sanitizeCause(options.cause, secrets, (err) => keepSanitized(err, secrets));
     super(redactSecrets(String(message), secrets), cause === undefined ? undefined : { cause });
     this.code = code;
     this.details = redactDetails(options.details ?? {}, secrets);
