@@ -66,7 +66,7 @@ export class TaskStreamError extends Error {
 
   constructor(code: TaskStreamErrorCode, message: string, options: TaskStreamErrorOptions = {}) {
     const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s !== '');
-    const cause = options.cause === undefined ? undefined : sanitizeCause(options.cause, secrets, (err) => keepSanitized(err, secrets));
+    const cause = sanitizeCause(options.cause, secrets, (err) => keepSanitized(err, secrets));
     super(redactSecrets(String(message), secrets), cause === undefined ? undefined : { cause });
     this.code = code;
     this.details = redactDetails(options.details ?? {}, secrets);
@@ -91,11 +91,13 @@ const rebuilding = new Set<Error>();
 /**
  * A TaskStreamError cause is already sanitized: kept as is unless something it prints, at any
  * depth (messages, stacks, `details`, kept properties, `errors`, nested TaskStreamErrors),
- * holds one of the new secrets; then it is rebuilt with them.
+ * holds one of the new secrets, or cannot be searched; then it is rebuilt with them.
  */
 function keepSanitized(err: Error, secrets: readonly string[]): Error | undefined {
   if (!(err instanceof TaskStreamError)) return undefined;
-  if (secrets.length === 0 || !containsSecret(printedText(err), secrets)) return err;
+  if (secrets.length === 0) return err;
+  const text = printedText(err);
+  if (text !== undefined && !containsSecret(text, secrets)) return err;
   if (rebuilding.has(err)) return undefined;
   rebuilding.add(err);
   try {
@@ -107,20 +109,24 @@ function keepSanitized(err: Error, secrets: readonly string[]): Error | undefine
   }
 }
 
-/** Everything `util.inspect` could print of an error graph, followed without a depth limit (each node once). */
-function printedText(root: Error): string {
+/**
+ * Everything `util.inspect` could print of a sanitized error graph (errors, and strings that
+ * stand for thrown non-errors), followed without a depth limit, each node once; undefined when
+ * an error's properties cannot be written as JSON.
+ */
+function printedText(root: Error): string | undefined {
   const parts: string[] = [];
   const seen = new Set<unknown>();
   const pending: unknown[] = [root];
   while (pending.length > 0) {
     const node = pending.pop();
-    if (node === undefined || node === null || seen.has(node)) continue;
+    if (seen.has(node)) continue;
     seen.add(node);
-    if (!(node instanceof Error)) {
-      parts.push(typeof node === 'string' ? node : safeJson(node));
-      continue;
-    }
-    parts.push(String(node.name), String(node.message), String(node.stack), safeJson({ ...node }));
+    if (typeof node === 'string') parts.push(node);
+    if (!(node instanceof Error)) continue;
+    const properties = jsonText({ ...node });
+    if (properties === undefined) return undefined;
+    parts.push(String(node.name), String(node.message), String(node.stack), properties);
     pending.push(node.cause);
     const errors: unknown = (node as { errors?: unknown }).errors;
     if (Array.isArray(errors)) pending.push(...(errors as unknown[]));
@@ -128,18 +134,30 @@ function printedText(root: Error): string {
   return parts.join('\n');
 }
 
+/** What a detail that cannot be written as JSON (a throwing `toJSON`) becomes when secrets are given: it cannot be searched. */
+const UNPRINTABLE = '[unprintable]';
+
 function redactDetails(details: TaskStreamErrorDetails, secrets: readonly string[]): TaskStreamErrorDetails {
-  if (secrets.length === 0 || !containsSecret(safeJson(details), secrets)) return details;
+  if (secrets.length === 0) return details;
   const out: Record<string, unknown> = {};
+  let changed = false;
   for (const [key, value] of Object.entries(details)) {
-    const text = typeof value === 'string' ? value : safeJson(value);
-    out[key] = typeof value === 'string' ? redactSecrets(value, secrets) : containsSecret(text, secrets) ? redactSecrets(text, secrets) : value;
+    out[key] = redactDetail(value, secrets);
+    changed ||= out[key] !== value;
   }
-  return out;
+  return changed ? out : details;
 }
 
-/** JSON text of `value` for a secret search: bigints as digits, a repeated object as `[Circular]`, so it does not throw on details. */
-function safeJson(value: unknown): string {
+/** A string redacted; another value as its redacted JSON text when that holds a secret, else as it is. */
+function redactDetail(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return redactSecrets(value, secrets);
+  const text = jsonText(value);
+  if (text === undefined) return UNPRINTABLE;
+  return containsSecret(text, secrets) ? redactSecrets(text, secrets) : value;
+}
+
+/** JSON text of `value` for a secret search (bigints as digits, a repeated object as `[Circular]`); undefined when it cannot be written. */
+function jsonText(value: unknown): string | undefined {
   const seen = new WeakSet<object>();
   try {
     return (
@@ -152,6 +170,6 @@ function safeJson(value: unknown): string {
       }) ?? ''
     );
   } catch {
-    return String(value);
+    return undefined;
   }
 }

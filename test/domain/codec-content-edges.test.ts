@@ -117,6 +117,7 @@ describe('decode: content of each kind', () => {
   it.each<[string, unknown, string]>([
     ['an unknown type', { type: 'image', author: 'agent' }, 'data.content.type "image" is not a known content type'],
     ['no type', { author: 'agent' }, 'data.content.type undefined is not a known content type'],
+    ['a type that is a list', { type: ['text'], author: 'agent', content: '' }, 'data.content.type ["text"] is not a known content type'],
     ['a type inherited from Object', { type: 'toString', author: 'agent' }, 'data.content.type "toString" is not a known content type'],
     ['a number author', { type: 'text', author: 3, content: '' }, 'data.content.author must be a string'],
     ['a number format', { type: 'text', author: 'agent', content: '', format: 3 }, 'data.content.format must be a string or null'],

@@ -108,3 +108,25 @@ describe('decode reads the shapes agentex writes', () => {
     expect(decode({ data, seq: '9007199254740992', ts_v: '1' }).type).toBe('decode_error');
   });
 });
+
+describe('decoded objects are plain data, as JSON.parse gives them', () => {
+  it('caller fields, extra and raw fields can be changed and deleted, a __proto__ key included', () => {
+    const event = decodeData(JSON.parse('{"type":"done","index":0,"finish_reason":"stop","__proto__":{"x":1}}'));
+    if (event.type !== 'done') throw new Error(event.type);
+    const fields = event.fields as Record<string, unknown>;
+    fields['finish_reason'] = 'length';
+    expect(fields['finish_reason']).toBe('length');
+    expect(delete fields['__proto__']).toBe(true);
+    expect(Object.keys(fields)).toEqual(['finish_reason']);
+    const full = decodeData({ type: 'full', index: 0, content: { type: 'text', author: 'agent', content: 'a', style: 'static' } });
+    if (full.type !== 'full') throw new Error(full.type);
+    const extra = full.content.extra as Record<string, unknown>;
+    extra['style'] = 'active';
+    expect(extra).toEqual({ style: 'active' });
+    const bad = decodeError(decode({ data: '{', other: 'x' }));
+    const raw = bad.raw as Record<string, string>;
+    raw['other'] = 'y';
+    expect(delete raw['data']).toBe(true);
+    expect(raw).toEqual({ other: 'y' });
+  });
+});

@@ -61,6 +61,12 @@ describe('content', () => {
     expect(err.cause).toBeInstanceOf(TypeError);
   });
 
+  it('refuses undefined where agentex needs a JSON value', async () => {
+    const err = await refused(full({ type: 'tool_response', author: 'agent', toolCallId: 'c', name: 'f', content: undefined }));
+    expect(err.details).toStrictEqual({ field: 'content.content', value: undefined });
+    expect(err.message).toBe('content.content must be a JSON value, got undefined');
+  });
+
   it('refuses an unknown content type by its field', async () => {
     expect((await refused(full({ type: 'image', author: 'agent' }))).details['field']).toBe('content.type');
   });
@@ -116,6 +122,7 @@ describe('parentTaskMessage', () => {
     ['an empty id', { id: '' }, 'parentTaskMessage.id'],
     ['a content style outside MessageStyle', { content: { type: 'text', author: 'agent', content: '', style: 'bold' } }, 'parentTaskMessage.content.extra.style'],
     ['a text content with a null format', { content: { type: 'text', author: 'agent', content: '', format: null } }, 'parentTaskMessage.content.format'],
+    ['a streaming_status outside IN_PROGRESS, DONE, null', { streaming_status: 'STREAMING' }, 'parentTaskMessage.streaming_status'],
   ])('refuses %s', async (name, over, field) => {
     const err = await refused(name === 'not an object' ? () => harness().publisher.open('t1', { parentTaskMessage: over as ExtraFields }) : parentWith(over as Record<string, unknown>));
     expect(err.details['field']).toBe(field);
@@ -130,6 +137,10 @@ describe('parentTaskMessage', () => {
       const h = await parentWith({ content })();
       expect((await h.message(0)).map((e) => e.type)).toEqual(['done']);
     }
+    for (const streaming_status of ['IN_PROGRESS', 'DONE', null]) {
+      const h = await parentWith({ streaming_status })();
+      expect((await h.message(0)).map((e) => e.type)).toEqual(['done']);
+    }
   });
 });
 
@@ -137,10 +148,11 @@ describe('caller fields and task fields', () => {
   it('refuses done and error fields that are not an object, or not a JSON object', async () => {
     for (const fields of ['x', ['a'], new Date(0)]) {
       const h = harness();
-      expect((await refused(() => h.publisher.open('t1').done(fields as ExtraFields))).details['field']).toBe('fields');
-      expect((await refused(() => h.publisher.error('t1', 'boom', fields as ExtraFields))).details['field']).toBe('fields');
+      expect((await refused(() => h.publisher.open('t1').done(fields as unknown as ExtraFields))).details['field']).toBe('fields');
+      expect((await refused(() => h.publisher.error('t1', 'boom', fields as unknown as ExtraFields))).details['field']).toBe('fields');
     }
     expect((await refused(() => harness().publisher.open('t1').done(new Date(0) as unknown as ExtraFields))).message).toBe('fields must be a JSON object');
+    expect((await refused(() => harness().publisher.open('t1').done('x' as unknown as ExtraFields))).message).toBe('fields must be an object');
   });
 
   it.each([
@@ -153,7 +165,7 @@ describe('caller fields and task fields', () => {
     await taskFields({ created_at: at, updated_at: at })();
   });
 
-  it.each(['x2025-06-01T12:00:00Z', '2025-06-01T12:00:00Zx', '2025-06-32T12:00:00Z', '2025-06-01T24:00:00Z', '2025-06-01T12:00:00+24:00', '2025-13-01T12:00:00Z', 1748779200])(
+  it.each([['2025-06-01T12:00:00Z'], 'x2025-06-01T12:00:00Z', '2025-06-01T12:00:00Zx', '2025-06-32T12:00:00Z', '2025-06-01T24:00:00Z', '2025-06-01T12:00:00+24:00', '2025-13-01T12:00:00Z', 1748779200])(
     'refuses the date-time %j',
     async (at) => {
       expect((await refused(taskFields({ updated_at: at }))).details['field']).toBe('fields.updated_at');

@@ -57,6 +57,40 @@ describe('a TaskStreamError built with secrets leaks none of them, however deep 
     expect(leaks(nested, [password])).toEqual([]);
   });
 
+  it('redacts a thrown string (a non-error cause) under a nested TaskStreamError', () => {
+    const err = new TaskStreamError('BACKEND_AUTH', 'x', { cause: wrapped(`dial ${url}`, 2), secrets: [password] });
+    expect(leaks(err, [password])).toEqual([]);
+  });
+
+  it('redacts details holding a cycle or a null next to the secret', () => {
+    const cyclic: Record<string, unknown> = { url };
+    cyclic['self'] = cyclic;
+    const err = new TaskStreamError('INVALID_CONFIG', 'bad', { details: { cyclic, none: null, value: url }, secrets: [password] });
+    expect(err.details['value']).toBe(`redis://user:${REDACTED}@cache.internal:6379`);
+    expect(err.details['none']).toBeNull();
+    expect(leaks(err, [password])).toEqual([]);
+    const nested = new TaskStreamError('BACKEND_AUTH', 'x', { cause: wrapped(new TaskStreamError('INVALID_CONFIG', 'bad', { details: { cyclic } }), 1), secrets: [password] });
+    expect(leaks(nested, [password])).toEqual([]);
+  });
+
+  it('replaces a detail JSON cannot write (a throwing toJSON) when secrets are given, at any depth', () => {
+    const odd = { url, toJSON: (): never => { throw new Error('no JSON'); } };
+    const err = new TaskStreamError('INVALID_CONFIG', 'bad', { details: { odd, n: 1 }, secrets: [password] });
+    expect(err.details).toEqual({ odd: '[unprintable]', n: 1 });
+    expect(new TaskStreamError('INVALID_CONFIG', 'bad', { details: { odd } }).details['odd']).toBe(odd);
+    const nested = new TaskStreamError('BACKEND_AUTH', 'x', { cause: wrapped(new TaskStreamError('INVALID_CONFIG', 'bad', { details: { odd } }), 1), secrets: [password] });
+    expect(leaks(nested, [password])).toEqual([]);
+  });
+
+  it('rebuilds the same TaskStreamError again when it is wrapped a second time', () => {
+    const dirty = new TaskStreamError('BACKEND_AUTH', `refused ${url}`);
+    for (let i = 0; i < 2; i++) {
+      const err = new TaskStreamError('PUBLISH_FAILED', 'x', { cause: dirty, secrets: [password] });
+      expect(TaskStreamError.is(err.cause, 'BACKEND_AUTH')).toBe(true);
+      expect(leaks(err, [password])).toEqual([]);
+    }
+  });
+
   it('ends on a cause cycle (a cause reassigned after construction) and leaks nothing', () => {
     const a = new TaskStreamError('BACKEND_UNAVAILABLE', `a ${url}`);
     const b = new TaskStreamError('BACKEND_UNAVAILABLE', 'b', { cause: a });

@@ -73,6 +73,17 @@ describe('secrets given to a TaskStreamError', () => {
     expect(Object.getOwnPropertyDescriptor(copy, 'stack')).toMatchObject({ writable: true, configurable: true });
   });
 
+  it('search a detail holding a bigint or a cycle: kept as given without a secret, redacted JSON text with one', () => {
+    const cyclic: Record<string, unknown> = { name: 'a' };
+    cyclic['self'] = cyclic;
+    const clean = { size: 10n, cyclic };
+    const kept = new TaskStreamError('INVALID_ARGUMENT', 'x', { details: clean, secrets: ['tok_123'] });
+    expect(kept.details).toBe(clean);
+    const dirty = new TaskStreamError('INVALID_ARGUMENT', 'x', { details: { value: { size: 10n, token: 'tok_123' }, cyclic: { ...cyclic, token: 'tok_123' } }, secrets: ['tok_123'] });
+    expect(dirty.details['value']).toBe(`{"size":"10","token":"${REDACTED}"}`);
+    expect(dirty.details['cyclic']).toBe(`{"name":"a","self":{"name":"a","self":"[Circular]"},"token":"${REDACTED}"}`);
+  });
+
   it('keep a TaskStreamError cause as is when no secrets are given', () => {
     const dirty = new TaskStreamError('BACKEND_AUTH', 'bad tok_123');
     expect(new TaskStreamError('PUBLISH_FAILED', 'x', { cause: dirty }).cause).toBe(dirty);

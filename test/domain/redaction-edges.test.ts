@@ -10,6 +10,8 @@ describe('redactSecrets and secretVariants', () => {
     expect(redactSecrets('ab abc ab abc', ['abc'])).toBe(`ab ${REDACTED} ab ${REDACTED}`);
     expect(containsSecret('xx abc', ['abc'])).toBe(true);
     expect(containsSecret('xx ab', ['abc'])).toBe(false);
+    expect(containsSecret('as written: p@ss"wd', ['p@ss"wd'])).toBe(true);
+    expect(containsSecret('encoded: p%40ss%22wd', ['p@ss"wd'])).toBe(true);
   });
 
   it('replaces a secret that contains another one whole (longest first)', () => {
@@ -37,6 +39,11 @@ describe('urlSecrets', () => {
     expect(urlSecrets('redis://@cache:6379')).toEqual([]);
   });
 
+  it('takes nothing for an empty password or an empty secret query value', () => {
+    expect(urlSecrets('redis://admin:@cache:6379')).toEqual(['']);
+    expect(urlSecrets('redis://cache:6379?password=&db=1')).toEqual([]);
+  });
+
   it('takes a user-info without a colon whole (a token used as the user name)', () => {
     expect(urlSecrets('https://tok_abc123@host.example')).toEqual(['tok_abc123']);
   });
@@ -61,6 +68,8 @@ describe('redactUrl', () => {
     expect(redactUrl('redis://@cache')).toBe('redis://@cache');
     expect(redactUrl('cache:6379')).toBe('cache:6379');
     expect(redactUrl('redis://a@b@cache')).toBe(`redis://${REDACTED}@cache`);
+    expect(redactUrl('admin:pw@cache')).toBe('admin:pw@cache');
+    expect(redactUrl('://admin:pw@cache')).toBe(`://${REDACTED}@cache`);
   });
 });
 
@@ -79,10 +88,20 @@ describe('the cause a TaskStreamError keeps', () => {
     const long = wrap({ text: 'x'.repeat(600) }) as string;
     expect(long).toHaveLength(501);
     expect(long.endsWith('…')).toBe(true);
-    expect(wrap({ text: 'x'.repeat(480) })).toBe(JSON.stringify({ text: 'x'.repeat(480) }));
+    expect(wrap({ text: 'x'.repeat(489) })).toBe(JSON.stringify({ text: 'x'.repeat(489) }));
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
     expect(wrap(cyclic)).toBe('[object Object]');
+  });
+
+  it('turns a thrown function into its redacted source text', () => {
+    const thrown = function reason() {
+      return 'hunter22';
+    };
+    const copy = wrap(thrown);
+    expect(typeof copy).toBe('string');
+    expect(copy).toContain(REDACTED);
+    expect(copy).not.toContain('hunter22');
   });
 
   it('keeps the built-in class, and a plain Error with the original name for anything else', () => {
@@ -121,6 +140,9 @@ describe('the cause a TaskStreamError keeps', () => {
     const copy = wrap(err) as Error;
     expect(copy.name).toBe(`Err ${REDACTED}`);
     expect(copy.stack).not.toContain('hunter22');
+    copy.stack = 'reassigned by a logger';
+    expect(copy.stack).toBe('reassigned by a logger');
+    expect(Object.getOwnPropertyDescriptor(copy, 'stack')).toMatchObject({ configurable: true });
     const bare = new Error('bare');
     Object.defineProperty(bare, 'stack', { value: undefined });
     expect((wrap(bare) as Error).stack).toBe('Error: bare');
