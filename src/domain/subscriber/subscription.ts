@@ -107,7 +107,7 @@ export class StreamSubscription implements Subscription {
   }
 
   close(): void {
-    if (!this.#controller.signal.aborted) this.#controller.abort();
+    this.#controller.abort(); // a no-op once aborted
     this.#unlink();
   }
 
