@@ -92,6 +92,21 @@ describe('resuming at an id that was deleted explicitly', () => {
   });
 });
 
+describe('resuming at 0-0 on a stream nothing was trimmed from', () => {
+  it('a message whose first entry is missing is an exact seq gap from 0 (the reader sees the whole stream)', async () => {
+    const { subscriber, append } = setup();
+    await append([delta(0, 2), delta(0, 3)]);
+    const subscription = subscriber.open(TASK, { lastEventId: '0-0' });
+    expect((await subscription.ready).gap).toBeNull();
+    const run = consume(subscription);
+    await settle();
+    expect(shape(run.items)).toEqual(['gap:seq', '0/2', '0/3']);
+    expect(run.items[0]!.event).toMatchObject({ messageKey: 'index:0', fromSeq: 0, toSeq: 1, exact: true });
+    subscription.close();
+    await run.finished;
+  });
+});
+
 describe('a trimmed resume point', () => {
   it('messages first seen after the trimming gap are not seq gaps (their start lies before the resume point)', async () => {
     const { subscriber, append } = setup();
