@@ -176,10 +176,11 @@ export class StreamSubscription implements Subscription {
       if (signal.aborted || start.ended) return;
       let yielded = 0;
       const { limit, untilTerminal, tuning } = this.plan;
-      const stop = (): boolean => signal.aborted || ++yielded >= limit;
+      // Counts the item just yielded; true when the run must end (stopped, or the limit reached).
+      const afterYield = (): boolean => signal.aborted || ++yielded >= limit;
       if (start.gap !== null) {
         yield { id: start.startId, event: start.gap };
-        if (stop()) return;
+        if (afterYield()) return;
       }
       let cursor = start.startId;
       const blocking = this.deps.repository.capabilities.blockingReads && tuning.blockMs > 0;
@@ -216,18 +217,18 @@ export class StreamSubscription implements Subscription {
         }
         if (gap !== null) {
           yield { id: cursor, event: gap };
-          if (stop()) return;
+          if (afterYield()) return;
         }
         for (const entry of entries) {
           const event = decodeShared(this.deps.codec, entry, decodeEntry);
           for (const hole of this.#gaps.gapsBefore(entry, event, cursor)) {
             yield { id: cursor, event: hole };
-            if (stop()) return;
+            if (afterYield()) return;
           }
           cursor = entry.id;
           this.#cursor = cursor;
           yield { id: entry.id, event };
-          if (stop()) return;
+          if (afterYield()) return;
           if (untilTerminal && isTerminal(event)) return;
         }
       }
