@@ -55,11 +55,10 @@ export class GapDetector {
   }
 
   /**
-   * Checks a resume point after `checkResumePoint` (which handles a missing stream, a point newer
-   * than the stream, and trimming); seeds the sequence tracker from the entry at the point.
+   * Checks a resume point after `checkResumePoint` (which handles a missing stream and a point newer
+   * than the stream) found no trimming gap; seeds the sequence tracker from the entry at the point.
    */
-  async checkResume(resumeId: StreamId, info: StreamInfo | null, trimmedGap: boolean): Promise<ResumeFinding> {
-    if (trimmedGap) return { gap: null, event: undefined };
+  async checkResume(resumeId: StreamId, info: StreamInfo | null): Promise<ResumeFinding> {
     if (resumeId === ZERO_ID) {
       this.#seqs.firstSight = 'exact';
       return { gap: null, event: undefined };

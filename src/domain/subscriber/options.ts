@@ -105,8 +105,8 @@ export function resolveTuning(base: SubscriberTuning, overrides: Partial<Subscri
   return tuning;
 }
 
-/** Validates `limit`; `INVALID_ARGUMENT` when it is not a positive integer. */
-export function validateLimit(limit: number | undefined): number | undefined {
-  if (limit === undefined) return undefined;
+/** Validates `limit`; `INVALID_ARGUMENT` when it is not a positive integer. No limit is `Infinity`. */
+export function validateLimit(limit: number | undefined): number {
+  if (limit === undefined) return Number.POSITIVE_INFINITY;
   return requireIntegerArgument('limit', limit, 1);
 }

@@ -67,8 +67,9 @@ export class SeqTracker {
     const { seq, index: messageIndex } = event as MessageEvent;
     const last = this.#last.get(key);
     let hole: SeqHole | null = null;
-    if (last !== undefined && seq > last + 1) hole = { messageKey: key, messageIndex, fromSeq: last + 1, toSeq: seq - 1, exact: true };
-    else if (last === undefined && seq > 0 && this.firstSight !== 'ignore') hole = { messageKey: key, messageIndex, fromSeq: 0, toSeq: seq - 1, exact: this.firstSight === 'exact' };
+    if (last === undefined) {
+      if (seq > 0 && this.firstSight !== 'ignore') hole = { messageKey: key, messageIndex, fromSeq: 0, toSeq: seq - 1, exact: this.firstSight === 'exact' };
+    } else if (seq > last + 1) hole = { messageKey: key, messageIndex, fromSeq: last + 1, toSeq: seq - 1, exact: true };
     this.#remember(key, event as MessageEvent, last);
     return hole;
   }

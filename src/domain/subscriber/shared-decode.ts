@@ -14,7 +14,6 @@ const byCodec = new WeakMap<EventCodec, WeakMap<StreamEntry, WeakRef<Decoded>>>(
  * Items are shared, hence read-only (their types say so).
  */
 export function decodeShared(codec: EventCodec, entry: StreamEntry, decode: (codec: EventCodec, entry: StreamEntry) => Decoded): Decoded {
-  if (typeof entry !== 'object' || entry === null) return decode(codec, entry);
   let memo = byCodec.get(codec);
   if (memo === undefined) {
     memo = new WeakMap();

@@ -31,7 +31,8 @@ export interface SubscriptionPlan {
   readonly signal: AbortSignal | undefined;
   readonly tuning: SubscriberTuning;
   readonly untilTerminal: boolean;
-  readonly limit: number | undefined;
+  /** Items to yield at most (a `gap` item counts); `Infinity` for no limit. */
+  readonly limit: number;
   /** The last seq per message key the reader already holds (`SubscribeOptions.knownSeqs`). */
   readonly knownSeqs: Readonly<Record<string, number>>;
   /** The `maxLen` streams are published with (0: unknown or untrimmed); a hint for the trimming check. */
@@ -85,7 +86,7 @@ export class StreamSubscription implements Subscription {
     const external = plan.signal;
     const onAbort = (): void => this.close();
     if (external?.aborted) this.#controller.abort();
-    else external?.addEventListener('abort', onAbort, { once: true });
+    else external?.addEventListener('abort', onAbort);
     this.#unlink = () => external?.removeEventListener('abort', onAbort);
     this.#gaps = new GapDetector(deps.codec, plan.knownSeqs, {
       info: () => this.#withRetry('info', () => this.deps.repository.info(this.topic)),
@@ -107,7 +108,7 @@ export class StreamSubscription implements Subscription {
   }
 
   close(): void {
-    if (!this.#controller.signal.aborted) this.#controller.abort();
+    this.#controller.abort(); // a no-op once aborted
     this.#unlink();
   }
 
@@ -142,14 +143,15 @@ export class StreamSubscription implements Subscription {
       return { topic, startId: tail, resumed: false, gap: null, ended: false };
     }
     const info = await this.#withRetry('info', () => this.deps.repository.info(topic));
-    const { gap } = checkResumePoint(resumeId, info);
-    const found = await this.#gaps.checkResume(resumeId, info, gap !== undefined);
+    const { gap: trimmed } = checkResumePoint(resumeId, info);
+    // Entries after a trimmed resume point are gone: nothing more to learn from the entry at it.
+    const found = trimmed === undefined ? await this.#gaps.checkResume(resumeId, info) : { gap: trimmed, event: undefined };
     this.#retried = false;
     // A client that was sent the terminal event reconnects with its id (SSE `end` frames carry
     // none); without this check it would wait for entries the task will never write.
     const ended = this.plan.untilTerminal && found.event !== undefined && isTerminal(found.event);
     this.#cursor = resumeId;
-    return { topic, startId: resumeId, resumed: true, gap: gap ?? found.gap, ended };
+    return { topic, startId: resumeId, resumed: true, gap: found.gap, ended };
   }
 
   /** The entry at `id`, or the first one after it: one non-blocking read of one entry, from just before it. */
@@ -174,17 +176,24 @@ export class StreamSubscription implements Subscription {
       if (signal.aborted || start.ended) return;
       let yielded = 0;
       const { limit, untilTerminal, tuning } = this.plan;
+      // Counts the item just yielded; true when the run must end (stopped, or the limit reached).
+      const afterYield = (): boolean => signal.aborted || ++yielded >= limit;
       if (start.gap !== null) {
         yield { id: start.startId, event: start.gap };
-        yielded++;
-        if (signal.aborted || (limit !== undefined && yielded >= limit)) return;
+        if (afterYield()) return;
       }
       let cursor = start.startId;
       const blocking = this.deps.repository.capabilities.blockingReads && tuning.blockMs > 0;
       const poll = new PollBackoff(tuning.pollMinMs, tuning.pollMaxMs);
       for (;;) {
         const startedAt = this.deps.clock.now();
-        const read = await this.#read(cursor, blocking);
+        let read: readonly StreamEntry[];
+        try {
+          read = await this.#read(cursor, blocking);
+        } catch (err) {
+          if (signal.aborted) return;
+          throw err;
+        }
         if (signal.aborted) return;
         // A backend that hands back entries at or before the cursor breaks rule 3; dropping them
         // keeps "no duplicate" and avoids a hot loop re-yielding the same entry.
@@ -208,21 +217,18 @@ export class StreamSubscription implements Subscription {
         }
         if (gap !== null) {
           yield { id: cursor, event: gap };
-          yielded++;
-          if (signal.aborted || (limit !== undefined && yielded >= limit)) return;
+          if (afterYield()) return;
         }
         for (const entry of entries) {
           const event = decodeShared(this.deps.codec, entry, decodeEntry);
           for (const hole of this.#gaps.gapsBefore(entry, event, cursor)) {
             yield { id: cursor, event: hole };
-            yielded++;
-            if (signal.aborted || (limit !== undefined && yielded >= limit)) return;
+            if (afterYield()) return;
           }
           cursor = entry.id;
           this.#cursor = cursor;
           yield { id: entry.id, event };
-          yielded++;
-          if (signal.aborted || (limit !== undefined && yielded >= limit)) return;
+          if (afterYield()) return;
           if (untilTerminal && isTerminal(event)) return;
         }
       }
@@ -244,10 +250,7 @@ export class StreamSubscription implements Subscription {
     const { tuning, topic } = this.plan;
     const signal = this.#controller.signal;
     const options = blocking ? { count: tuning.count, blockMs: tuning.blockMs, signal } : { count: tuning.count, signal };
-    return this.#withRetry('read', () => this.deps.repository.read(topic, cursor, options)).catch((err: unknown) => {
-      if (signal.aborted) return [];
-      throw err;
-    });
+    return this.#withRetry('read', () => this.deps.repository.read(topic, cursor, options));
   }
 
   /** Runs a backend call, retrying transient failures with capped exponential backoff on the clock. */
