@@ -17,7 +17,14 @@ export interface SubscriberOptions {
   readonly clock: Clock;
   /** Where retried backend failures are reported. `createSubscriber` passes `consoleLogger` unless given one. */
   readonly logger: Logger;
-  /** Stream settings: `keyPrefix` names the streams; `maxLen` tunes when the trimming check runs. @default DEFAULT_SETTINGS */
+  /**
+   * Stream settings: `keyPrefix` names the streams; `maxLen` tunes when the trimming check runs
+   * (a read returning at least `min(count, maxLen)` entries). Give the `maxLen` the streams are
+   * really published with, or 0 when unknown: a value larger than the publisher's, when the
+   * publisher's is below the read `count` (100 by default), lets a reader that falls behind lose
+   * trimmed entries without a `gap` item.
+   * @default DEFAULT_SETTINGS
+   */
   readonly settings?: Partial<StreamSettings>;
   /** Timing and retry defaults for every subscription. @default DEFAULT_SUBSCRIBER_TUNING */
   readonly tuning?: Partial<SubscriberTuning>;
