@@ -48,10 +48,11 @@ export async function readRound(
   return out;
 }
 
-/** At most `count` of `entries` (in id order) strictly after `cursor`. */
-export function entriesAfter(entries: readonly StreamEntry[], cursor: StreamId, count: number): StreamEntry[] {
+/** At most `count` of `entries` (in id order) strictly after `cursor`; `entries` itself, not a copy, when that is all of them. */
+export function entriesAfter(entries: readonly StreamEntry[], cursor: StreamId, count: number): readonly StreamEntry[] {
   let start = 0;
   while (start < entries.length && compareCanonicalStreamIds(entries[start]!.id, cursor) <= 0) start++;
+  if (start === 0 && count >= entries.length) return entries;
   return entries.slice(start, start + count);
 }
 
