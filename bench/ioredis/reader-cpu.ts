@@ -4,7 +4,7 @@
  * in one pipeline (a separate connection) and waits until every waiter got them. Node CPU µs per
  * dispatched entry (`process.cpuUsage`, writer included: the same for every variant). With
  * `BENCH_BASELINE_SRC=/path/to/other/src` the reader of that tree runs too, interleaved round by
- * round with this one, on the same server: read the ratio.
+ * round with this one (which goes first alternates), on the same server: read the ratio.
  * Run: npx tsx bench/ioredis/reader-cpu.ts  (BENCH_WAITERS 1000, BENCH_WAVES 200, BENCH_ENTRIES 1, BENCH_ROUNDS 3)
  */
 import { Redis } from 'ioredis';
@@ -84,13 +84,15 @@ await runAsScript(import.meta.url, async (url) => {
   }
   await runOnce(url, MultiplexedReader, { ...options, waves: 10 });
   for (let round = 0; round < Number(env['BENCH_ROUNDS'] ?? 3); round++) {
-    const line: string[] = [];
-    let first = Number.NaN;
-    for (const v of variants) {
-      const r = await runOnce(url, v.Reader, options);
-      if (Number.isNaN(first)) first = r.cpuUsPerEntry;
-      line.push(`${v.name} ${fmt(r.cpuUsPerEntry, 2)} µs CPU/entry (${fmt(r.cpuUsPerEntry / first, 2)}x), ${fmt(r.wallMs, 0)} ms wall`);
-    }
-    console.log(`round ${round + 1}: ${line.join('; ')}`);
+    // Alternate which variant goes first, so neither always runs on a warmer process.
+    const order = round % 2 === 0 ? variants : [...variants].reverse();
+    const results = new Map<string, { cpuUsPerEntry: number; wallMs: number }>();
+    for (const v of order) results.set(v.name, await runOnce(url, v.Reader, options));
+    const first = results.get(variants[0]!.name)!.cpuUsPerEntry;
+    const line = variants.map((v) => {
+      const r = results.get(v.name)!;
+      return `${v.name} ${fmt(r.cpuUsPerEntry, 2)} µs CPU/entry (${fmt(r.cpuUsPerEntry / first, 2)}x), ${fmt(r.wallMs, 0)} ms wall`;
+    });
+    console.log(`round ${round + 1}${order === variants ? '' : ' (reversed order)'}: ${line.join('; ')}`);
   }
 });
