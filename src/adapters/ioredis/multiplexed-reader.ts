@@ -150,7 +150,9 @@ export class MultiplexedReader {
 
   readonly #onTimer = (): void => {
     this.#timer = undefined;
-    const now = this.#options.clock.now();
+    // The timer ran its full delay, so its deadline has come even if the clock's `now()` stepped
+    // back meanwhile (a wall clock may): the earliest waiter still times out on time.
+    const now = Math.max(this.#options.clock.now(), this.#timerAt);
     let next = Number.POSITIVE_INFINITY;
     for (const waiter of this.#waiters) {
       if (waiter.deadline <= now) this.#finish(waiter, []);

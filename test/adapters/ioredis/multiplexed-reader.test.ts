@@ -204,6 +204,30 @@ describe('multiplexed reader', () => {
     await local.close();
   });
 
+  it('a waiter times out after its blockMs of timer time even if the clock\'s now() steps back meanwhile', async () => {
+    // Timers run on the fake clock's own time; only what now() reports steps back (a wall clock may).
+    class SteppingClock extends FakeClock {
+      offset = 0;
+      override now(): number {
+        return super.now() + this.offset;
+      }
+    }
+    const clock = new SteppingClock(Date.now());
+    const local = createIoredisRepository({ url: server.url, clock });
+    let done = false;
+    const read = local.read(`${uniquePrefix()}task:step-back`, '0-0', { blockMs: 1_000 }).then((r) => {
+      done = true;
+      return r;
+    });
+    clock.offset = -60_000;
+    await clock.advance(1_000);
+    await new Promise((r) => setImmediate(r));
+    expect(done).toBe(true);
+    expect(await read).toEqual([]);
+    expect(clock.pendingCount).toBe(0);
+    await local.close();
+  });
+
   it('issues no XREAD while nobody waits (idle costs nothing)', async () => {
     await new Promise((r) => setTimeout(r, 100));
     const before = await calls('xread');
