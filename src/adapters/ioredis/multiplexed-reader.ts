@@ -8,6 +8,7 @@ import { compareCanonicalStreamIds, type StreamId } from '../../domain/stream-id
 import { TaskStreamError } from '../../domain/errors.js';
 import { closedError, toTaskStreamError } from './errors.js';
 import { entriesAfter, readRound, type RoundPlan } from './read-round.js';
+import { covers, lowest, readsAny, Waiter } from './reader-waiter.js';
 
 /** Waits between failed blocking reads: 50 ms doubling to 2 s, for as long as the failure lasts. */
 const READ_RETRY_BACKOFF: Backoff = { initialMs: 50, maxMs: 2_000, factor: 2, jitter: 'none' };
@@ -28,13 +29,6 @@ export interface MultiplexedReaderOptions {
   readonly maxBlockMs: number;
   /** With waiters in several groups, how long the one blocking `XREAD` of a round waits. */
   readonly multiGroupPollMs: number;
-}
-
-interface Waiter {
-  readonly cursors: ReadonlyMap<string, StreamId>;
-  readonly count: number;
-  readonly deadline: number;
-  readonly finish: (result: TopicEntries[] | TaskStreamError) => void;
 }
 
 interface Round {
@@ -69,6 +63,8 @@ export class MultiplexedReader {
   #round: Round | null = null;
   #interruptedEpoch = -1;
   #failures = 0;
+  #timer: TimerHandle | undefined;
+  #timerAt = 0;
 
   constructor(options: MultiplexedReaderOptions) {
     this.#options = options;
@@ -88,36 +84,14 @@ export class MultiplexedReader {
   read(cursors: readonly TopicCursor[], count: number, blockMs: number, signal?: AbortSignal): Promise<TopicEntries[]> {
     if (this.#closed) return Promise.reject(closedError('read'));
     if (signal?.aborted || cursors.length === 0) return Promise.resolve([]);
-    const { clock } = this.#options;
     return new Promise((resolve, reject) => {
-      let timer: TimerHandle | undefined;
-      const onAbort = (): void => finish([]);
-      const finish = (result: TopicEntries[] | TaskStreamError): void => {
-        if (!this.#waiters.delete(waiter)) return;
-        for (const topic of waiter.cursors.keys()) {
-          const set = this.#byTopic.get(topic);
-          set?.delete(waiter);
-          if (set?.size === 0) this.#byTopic.delete(topic);
-        }
-        if (timer !== undefined) clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (result instanceof TaskStreamError) reject(result);
-        else resolve(result);
-      };
-      const waiter: Waiter = {
-        cursors: new Map(cursors.map((c) => [c.topic, c.afterId])),
-        count,
-        deadline: clock.now() + blockMs,
-        finish,
-      };
+      const deadline = this.#options.clock.now() + blockMs;
+      const waiter = new Waiter(cursors, count, deadline, signal, resolve, reject, this.#onAbort);
       this.#waiters.add(waiter);
-      for (const topic of waiter.cursors.keys()) {
-        const set = this.#byTopic.get(topic);
-        if (set === undefined) this.#byTopic.set(topic, new Set([waiter]));
-        else set.add(waiter);
-      }
-      timer = clock.setTimeout(() => finish([]), blockMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (waiter.cursors === undefined) this.#addToTopic(waiter.topic!, waiter);
+      else for (const topic of waiter.cursors.keys()) this.#addToTopic(topic, waiter);
+      this.#armTimer(deadline);
+      signal?.addEventListener('abort', waiter, { once: true });
       this.#onWaiterAdded(waiter);
     });
   }
@@ -126,9 +100,66 @@ export class MultiplexedReader {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const waiter of [...this.#waiters]) waiter.finish([]);
+    for (const waiter of [...this.#waiters]) this.#finish(waiter, []);
     this.#connection?.disconnect();
   }
+
+  readonly #onAbort = (waiter: Waiter): void => this.#finish(waiter, []);
+
+  #addToTopic(topic: string, waiter: Waiter): void {
+    const set = this.#byTopic.get(topic);
+    if (set === undefined) this.#byTopic.set(topic, new Set([waiter]));
+    else set.add(waiter);
+  }
+
+  #removeFromTopic(topic: string, waiter: Waiter): void {
+    const set = this.#byTopic.get(topic);
+    if (set === undefined) return;
+    set.delete(waiter);
+    if (set.size === 0) this.#byTopic.delete(topic);
+  }
+
+  #finish(waiter: Waiter, result: TopicEntries[] | TaskStreamError): void {
+    if (!this.#waiters.delete(waiter)) return;
+    if (waiter.cursors === undefined) this.#removeFromTopic(waiter.topic!, waiter);
+    else for (const topic of waiter.cursors.keys()) this.#removeFromTopic(topic, waiter);
+    if (this.#waiters.size === 0) this.#disarmTimer();
+    waiter.signal?.removeEventListener('abort', waiter);
+    if (result instanceof TaskStreamError) waiter.reject(result);
+    else waiter.resolve(result);
+  }
+
+  /**
+   * One timer for all waiters, due at the earliest deadline: a new waiter re-arms it only when
+   * it is due sooner; when it fires it resolves every waiter past its deadline with `[]` and is
+   * armed again for the earliest remaining one. No waiter, no timer.
+   */
+  #armTimer(deadline: number): void {
+    if (this.#timer !== undefined && deadline >= this.#timerAt) return;
+    this.#disarmTimer();
+    const { clock } = this.#options;
+    this.#timerAt = deadline;
+    this.#timer = clock.setTimeout(this.#onTimer, Math.max(0, deadline - clock.now()));
+  }
+
+  #disarmTimer(): void {
+    if (this.#timer === undefined) return;
+    this.#options.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    // The timer ran its full delay, so its deadline has come even if the clock's `now()` stepped
+    // back meanwhile (a wall clock may): the earliest waiter still times out on time.
+    const now = Math.max(this.#options.clock.now(), this.#timerAt);
+    let next = Number.POSITIVE_INFINITY;
+    for (const waiter of this.#waiters) {
+      if (waiter.deadline <= now) this.#finish(waiter, []);
+      else if (waiter.deadline < next) next = waiter.deadline;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#armTimer(next);
+  };
 
   #onWaiterAdded(waiter: Waiter): void {
     if (!this.#running) {
@@ -180,7 +211,7 @@ export class MultiplexedReader {
             // now lives on another node): retrying here cannot help, so the waiters of this round
             // get the error; for MOVED the caller re-routes them (see ReaderRouter).
             for (const waiter of [...this.#waiters]) {
-              if ([...waiter.cursors.keys()].some((topic) => round.plan.has(topic))) waiter.finish(mapped);
+              if (readsAny(waiter, round.plan)) this.#finish(waiter, mapped);
             }
             continue;
           }
@@ -215,10 +246,8 @@ export class MultiplexedReader {
     for (const waiter of this.#waiters) {
       count = Math.max(count, waiter.count);
       deadline = Math.max(deadline, waiter.deadline);
-      for (const [topic, id] of waiter.cursors) {
-        const held = cursors.get(topic);
-        if (held === undefined || compareCanonicalStreamIds(id, held) < 0) cursors.set(topic, id);
-      }
+      if (waiter.cursors === undefined) lowest(cursors, waiter.topic!, waiter.afterId!);
+      else for (const [topic, id] of waiter.cursors) lowest(cursors, topic, id);
     }
     const remaining = deadline - this.#options.clock.now();
     return { cursors, count, blockMs: Math.max(1, Math.min(this.#options.maxBlockMs, remaining)) };
@@ -232,23 +261,34 @@ export class MultiplexedReader {
   #dispatch(results: TopicEntries[], plan: ReadonlyMap<string, StreamId>): boolean {
     if (results.length === 0) return false;
     // Only the waiters of topics that got entries are visited (there may be thousands of others).
-    const outs = new Map<Waiter, TopicEntries[]>();
-    for (const { topic, entries } of results) {
+    // A one-topic waiter is resolved on the spot; a multi-topic one collects its topics first.
+    let served = false;
+    let outs: Map<Waiter, TopicEntries[]> | undefined;
+    for (const result of results) {
+      const { topic, entries } = result;
       const from = plan.get(topic);
       const waiters = this.#byTopic.get(topic);
       if (from === undefined || waiters === undefined) continue;
       for (const waiter of waiters) {
-        const cursor = waiter.cursors.get(topic)!;
+        const cursor = waiter.cursorOf(topic)!;
         if (compareCanonicalStreamIds(from, cursor) > 0) continue;
         const selected = entriesAfter(entries, cursor, waiter.count);
         if (selected.length === 0) continue;
+        // Waiters that take every entry share the round's (read-only) list.
+        const part = selected === entries ? result : { topic, entries: selected };
+        served = true;
+        if (waiter.cursors === undefined) {
+          this.#finish(waiter, [part]);
+          continue;
+        }
+        outs ??= new Map();
         const out = outs.get(waiter);
-        if (out === undefined) outs.set(waiter, [{ topic, entries: selected }]);
-        else out.push({ topic, entries: selected });
+        if (out === undefined) outs.set(waiter, [part]);
+        else out.push(part);
       }
     }
-    for (const [waiter, out] of outs) waiter.finish(out);
-    return outs.size > 0;
+    if (outs !== undefined) for (const [waiter, out] of outs) this.#finish(waiter, out);
+    return served;
   }
 
   async #interrupt(epoch: number): Promise<void> {
@@ -276,12 +316,4 @@ export class MultiplexedReader {
       });
     }
   }
-}
-
-function covers(plan: ReadonlyMap<string, StreamId>, waiter: Waiter): boolean {
-  for (const [topic, cursor] of waiter.cursors) {
-    const held = plan.get(topic);
-    if (held === undefined || compareCanonicalStreamIds(held, cursor) > 0) return false;
-  }
-  return true;
 }

@@ -24,6 +24,13 @@ export async function readRound(
   rotation: number,
   multiGroupPollMs: number,
 ): Promise<TopicEntries[]> {
+  if (oneGroup(plan.cursors, groupOf)) {
+    // The usual case (one server): build the arguments in one pass, no grouping.
+    const args: (string | number)[] = ['COUNT', plan.count, 'BLOCK', plan.blockMs, 'STREAMS'];
+    for (const topic of plan.cursors.keys()) args.push(topic);
+    for (const id of plan.cursors.values()) args.push(id);
+    return parseXRead(await conn.call('XREAD', ...args));
+  }
   const groups = groupBy(plan.cursors.keys(), groupOf);
   const args = (topics: string[], blockMs: number | undefined): (string | number)[] => [
     'COUNT', plan.count,
@@ -48,10 +55,21 @@ export async function readRound(
   return out;
 }
 
-/** At most `count` of `entries` (in id order) strictly after `cursor`. */
-export function entriesAfter(entries: readonly StreamEntry[], cursor: StreamId, count: number): StreamEntry[] {
+function oneGroup(cursors: ReadonlyMap<string, StreamId>, groupOf: (topic: string) => number): boolean {
+  let first: number | undefined;
+  for (const topic of cursors.keys()) {
+    const group = groupOf(topic);
+    if (first === undefined) first = group;
+    else if (group !== first) return false;
+  }
+  return true;
+}
+
+/** At most `count` of `entries` (in id order) strictly after `cursor`; `entries` itself, not a copy, when that is all of them. */
+export function entriesAfter(entries: readonly StreamEntry[], cursor: StreamId, count: number): readonly StreamEntry[] {
   let start = 0;
   while (start < entries.length && compareCanonicalStreamIds(entries[start]!.id, cursor) <= 0) start++;
+  if (start === 0 && count >= entries.length) return entries;
   return entries.slice(start, start + count);
 }
 

@@ -3,17 +3,31 @@ import { ZERO_ID } from '../../domain/stream-id.js';
 
 type RawEntry = [string, string[] | null];
 
+// Parsing runs per delivered entry: plain loops, no destructuring, no String() of what already is one.
+const text = (value: unknown): string => (typeof value === 'string' ? value : String(value));
+
 function toFields(flat: readonly string[] | null): EntryFields {
   const fields: Record<string, string> = {};
   if (flat === null) return fields;
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[String(flat[i])] = String(flat[i + 1]);
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[text(flat[i])] = text(flat[i + 1]);
   return fields;
 }
 
 /** `XRANGE`/`XREVRANGE` reply → entries. */
 export function parseEntries(reply: unknown): StreamEntry[] {
   if (!Array.isArray(reply)) return [];
-  return (reply as RawEntry[]).map(([id, flat]) => ({ id: String(id), fields: toFields(flat) }));
+  const raw = reply as RawEntry[];
+  const out: StreamEntry[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const entry = raw[i]!;
+    out.push({ id: text(entry[0]), fields: toFields(entry[1]) });
+  }
+  return out;
+}
+
+function pushTopic(out: TopicEntries[], topic: unknown, reply: unknown): void {
+  const entries = parseEntries(reply);
+  if (entries.length > 0) out.push({ topic: text(topic), entries });
 }
 
 /**
@@ -25,14 +39,14 @@ export function parseXRead(reply: unknown): TopicEntries[] {
   const out: TopicEntries[] = [];
   if (Array.isArray(reply)) {
     if (reply.length > 0 && Array.isArray(reply[0])) {
-      for (const pair of reply as [string, unknown][]) out.push({ topic: String(pair[0]), entries: parseEntries(pair[1]) });
+      for (const pair of reply as [string, unknown][]) pushTopic(out, pair[0], pair[1]);
     } else {
-      for (let i = 0; i + 1 < reply.length; i += 2) out.push({ topic: String(reply[i]), entries: parseEntries(reply[i + 1]) });
+      for (let i = 0; i + 1 < reply.length; i += 2) pushTopic(out, reply[i], reply[i + 1]);
     }
   } else if (typeof reply === 'object') {
-    for (const [topic, entries] of Object.entries(reply as Record<string, unknown>)) out.push({ topic, entries: parseEntries(entries) });
+    for (const [topic, entries] of Object.entries(reply as Record<string, unknown>)) pushTopic(out, topic, entries);
   }
-  return out.filter((t) => t.entries.length > 0);
+  return out;
 }
 
 /** `XINFO STREAM` reply (flat or object map) and `PTTL` → {@link StreamInfo}. */

@@ -166,12 +166,64 @@ describe('multiplexed reader', () => {
     const topic = `${uniquePrefix()}task:timers`;
     const served = local.read(topic, '0-0', { blockMs: 60_000 });
     const timedOut = local.read(`${topic}:other`, '0-0', { blockMs: 1_000 });
-    expect(clock.pendingCount).toBe(2);
+    // One timer for the reader, due at the earliest deadline, not one per waiter.
+    expect(clock.pendingCount).toBe(1);
     await local.append({ topic, entries: [{ v: 'x' }], maxLen: 0, ttlSeconds: 60 });
     expect((await served).map((e) => e.fields['v'])).toEqual(['x']);
     expect(clock.pendingCount).toBe(1);
     await clock.advance(1_000);
     expect(await timedOut).toEqual([]);
+    expect(clock.pendingCount).toBe(0);
+    await local.close();
+  });
+
+  it('times out each waiter at its own deadline, whatever order they came in (one shared timer)', async () => {
+    const clock = new FakeClock(Date.now());
+    const local = createIoredisRepository({ url: server.url, clock });
+    const topic = `${uniquePrefix()}task:deadlines`;
+    const outcome = (p: Promise<unknown>) => {
+      const state = { done: false, value: undefined as unknown };
+      void p.then((v) => Object.assign(state, { done: true, value: v }));
+      return state;
+    };
+    const late = outcome(local.read(`${topic}:a`, '0-0', { blockMs: 3_000 }));
+    const early = outcome(local.read(`${topic}:b`, '0-0', { blockMs: 1_000 }));
+    const middle = outcome(local.read(`${topic}:c`, '0-0', { blockMs: 2_000 }));
+    await clock.advance(999);
+    expect([late.done, early.done, middle.done]).toEqual([false, false, false]);
+    await clock.advance(1);
+    expect([late.done, early.done, middle.done]).toEqual([false, true, false]);
+    expect(early.value).toEqual([]);
+    await clock.advance(999);
+    expect(middle.done).toBe(false);
+    await clock.advance(1);
+    expect([late.done, middle.done]).toEqual([false, true]);
+    await clock.advance(1_000);
+    expect([late.done, late.value]).toEqual([true, []]);
+    expect(clock.pendingCount).toBe(0);
+    await local.close();
+  });
+
+  it('a waiter times out after its blockMs of timer time even if the clock\'s now() steps back meanwhile', async () => {
+    // Timers run on the fake clock's own time; only what now() reports steps back (a wall clock may).
+    class SteppingClock extends FakeClock {
+      offset = 0;
+      override now(): number {
+        return super.now() + this.offset;
+      }
+    }
+    const clock = new SteppingClock(Date.now());
+    const local = createIoredisRepository({ url: server.url, clock });
+    let done = false;
+    const read = local.read(`${uniquePrefix()}task:step-back`, '0-0', { blockMs: 1_000 }).then((r) => {
+      done = true;
+      return r;
+    });
+    clock.offset = -60_000;
+    await clock.advance(1_000);
+    await new Promise((r) => setImmediate(r));
+    expect(done).toBe(true);
+    expect(await read).toEqual([]);
     expect(clock.pendingCount).toBe(0);
     await local.close();
   });

@@ -1,0 +1,78 @@
+import type { TaskStreamError } from '../../domain/errors.js';
+import { compareCanonicalStreamIds, type StreamId } from '../../domain/stream-id.js';
+import type { TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
+
+/**
+ * One pending read. The common case, one topic, keeps its cursor in `topic`/`afterId` and builds
+ * no map; a multi-topic read keeps `cursors`. It is its own abort listener (`handleEvent`), so a
+ * read with a signal allocates no listener closure.
+ */
+export class Waiter {
+  readonly topic: string | undefined;
+  readonly afterId: StreamId | undefined;
+  readonly cursors: ReadonlyMap<string, StreamId> | undefined;
+  readonly count: number;
+  readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
+  readonly resolve: (result: TopicEntries[]) => void;
+  readonly reject: (error: TaskStreamError) => void;
+  readonly onAbort: (waiter: Waiter) => void;
+
+  constructor(
+    cursors: readonly TopicCursor[],
+    count: number,
+    deadline: number,
+    signal: AbortSignal | undefined,
+    resolve: (result: TopicEntries[]) => void,
+    reject: (error: TaskStreamError) => void,
+    onAbort: (waiter: Waiter) => void,
+  ) {
+    if (cursors.length === 1) {
+      this.topic = cursors[0]!.topic;
+      this.afterId = cursors[0]!.afterId;
+    } else {
+      this.cursors = new Map(cursors.map((c) => [c.topic, c.afterId]));
+    }
+    this.count = count;
+    this.deadline = deadline;
+    this.signal = signal;
+    this.resolve = resolve;
+    this.reject = reject;
+    this.onAbort = onAbort;
+  }
+
+  /** This waiter's cursor for `topic`, or undefined when it does not read it. */
+  cursorOf(topic: string): StreamId | undefined {
+    return this.cursors === undefined ? (topic === this.topic ? this.afterId : undefined) : this.cursors.get(topic);
+  }
+
+  handleEvent(): void {
+    this.onAbort(this);
+  }
+}
+
+/** Whether the plan reads every topic of the waiter from its cursor or earlier. */
+export function covers(plan: ReadonlyMap<string, StreamId>, waiter: Waiter): boolean {
+  if (waiter.cursors === undefined) return holds(plan, waiter.topic!, waiter.afterId!);
+  for (const [topic, cursor] of waiter.cursors) if (!holds(plan, topic, cursor)) return false;
+  return true;
+}
+
+/** Whether the plan reads `topic` from `cursor` or earlier. */
+function holds(plan: ReadonlyMap<string, StreamId>, topic: string, cursor: StreamId): boolean {
+  const held = plan.get(topic);
+  return held !== undefined && compareCanonicalStreamIds(held, cursor) <= 0;
+}
+
+/** Whether the waiter reads any topic of the plan. */
+export function readsAny(waiter: Waiter, plan: ReadonlyMap<string, StreamId>): boolean {
+  if (waiter.cursors === undefined) return plan.has(waiter.topic!);
+  for (const topic of waiter.cursors.keys()) if (plan.has(topic)) return true;
+  return false;
+}
+
+/** Keeps the lowest cursor per topic in `cursors`. */
+export function lowest(cursors: Map<string, StreamId>, topic: string, id: StreamId): void {
+  const held = cursors.get(topic);
+  if (held === undefined || compareCanonicalStreamIds(id, held) < 0) cursors.set(topic, id);
+}
