@@ -129,6 +129,7 @@ describe('maxEntryBytes: coalesced deltas merge up to the limit, no further', ()
     expect(first).toBe('first');
     expect(runs.join('')).toBe(piece.repeat(200));
     const perRun = Math.floor(max / oracle(piece));
+    expect(runs).toHaveLength(Math.ceil(200 / perRun));
     expect(runs.slice(0, -1).every((run) => run === piece.repeat(perRun))).toBe(true);
     expect(runs.at(-1)!.length).toBeGreaterThan(0);
   });
