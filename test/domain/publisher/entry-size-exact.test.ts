@@ -93,6 +93,29 @@ describe('maxEntryBytes: a large delta is cut tight, by the JSON-in-UTF-8 size o
   });
 });
 
+describe('maxEntryBytes: every kind of delta is cut, keeping its kind and its other fields', () => {
+  const body = 'dàtä "x" 😀'.repeat(20);
+  it.each<MessageDelta>([
+    { type: 'data', dataDelta: body },
+    { type: 'tool_response', toolCallId: 'call-1', name: 'lookup', contentDelta: body },
+    { type: 'reasoning_content', contentIndex: 2, contentDelta: body },
+    { type: 'reasoning_summary', summaryIndex: 1, summaryDelta: body },
+  ])('$type', async (delta) => {
+    const max = 80;
+    const { publisher, events } = setup(max, 'off');
+    const message = publisher.open('t');
+    message.delta(delta);
+    await message.done();
+    const stored = (await events()).flatMap((e) => (e.type === 'delta' ? [e.delta] : []));
+    expect(stored.length).toBeGreaterThan(1);
+    const { [Object.keys(delta).find((k) => k.endsWith('Delta'))!]: _text, ...rest } = delta as unknown as Record<string, unknown>;
+    for (const piece of stored) expect(piece).toMatchObject(rest);
+    const meta = delta.type === 'tool_response' ? oracle('call-1') + oracle('lookup') : 0;
+    expectTightCuts(stored.map(deltaText), max - meta);
+    expect(stored.map(deltaText).join('')).toBe(body);
+  });
+});
+
 describe('maxEntryBytes: coalesced deltas merge up to the limit, no further', () => {
   it.each(['a', 'abcdé', '\u0001', '😀', '"\\', 'ab\nc'])('deltas of %j', async (piece) => {
     const max = 100;
@@ -106,6 +129,7 @@ describe('maxEntryBytes: coalesced deltas merge up to the limit, no further', ()
     expect(first).toBe('first');
     expect(runs.join('')).toBe(piece.repeat(200));
     const perRun = Math.floor(max / oracle(piece));
+    expect(runs).toHaveLength(Math.ceil(200 / perRun));
     expect(runs.slice(0, -1).every((run) => run === piece.repeat(perRun))).toBe(true);
     expect(runs.at(-1)!.length).toBeGreaterThan(0);
   });
@@ -113,7 +137,7 @@ describe('maxEntryBytes: coalesced deltas merge up to the limit, no further', ()
 
 describe('maxEntryBytes: other events are measured whole, in UTF-8 bytes of field names and values', () => {
   it('a done that is exactly the limit is written; one byte over is refused', async () => {
-    const fields = { note: 'héllo € 😀 \ud800 "q" \u007f\u0080\u07ff\u0800\uffff\udbff\udfff\udc00' };
+    const fields = { note: 'héllo ñ € 😀 \ud800 "q" \u007f\u0080\u07ff\u0800\uffff\udbff\udfff\udc00' };
     const entry = agentexCodec.encode({ type: 'done', index: 0, seq: 0, fields }, 't');
     const size = Object.entries(entry).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     const over = setup(size - 1, 'off');
