@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { TaskStreamError } from '../../src/domain/errors.js';
 import { formatStreamId, maxStreamId, nextStreamId, parseStreamId, previousStreamId } from '../../src/domain/stream-id.js';
+import { thrownCode } from '../helpers/caught.js';
 
 // Edges of the stream-id helpers that the mutation run found unpinned: each bound of
 // formatStreamId on each part, and the ids at the ends of the 64-bit range.
 
 const U64_MAX = (1n << 64n) - 1n;
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return TaskStreamError.is(err) ? err.code : `not a TaskStreamError: ${String(err)}`;
-  }
-}
 
 function errorOf(fn: () => unknown): TaskStreamError {
   try {
@@ -57,7 +50,7 @@ describe('formatStreamId bounds, part by part', () => {
     ['ms above 2^64-1', U64_MAX + 1n, 0n],
     ['seq above 2^64-1', 0n, U64_MAX + 1n],
   ])('refuses %s with INVALID_STREAM_ID', (_what, ms, seq) => {
-    expect(codeOf(() => formatStreamId({ ms, seq } as { ms: bigint; seq: bigint }))).toBe('INVALID_STREAM_ID');
+    expect(thrownCode(() => formatStreamId({ ms, seq } as { ms: bigint; seq: bigint }))).toBe('INVALID_STREAM_ID');
   });
 
   it('accepts both ends of the range on each part', () => {

@@ -10,6 +10,7 @@ import {
   parseStreamId,
   previousStreamId,
 } from '../../src/domain/stream-id.js';
+import { thrownCode } from '../helpers/caught.js';
 
 // The stream-id checks and the order scan the text of an id once, without BigInt or substrings:
 // these pin that scan at its boundaries (part lengths 1, 19, 20 and 21 digits, the digit range,
@@ -18,19 +19,11 @@ import {
 const U64_MAX = (1n << 64n) - 1n;
 const MAX = U64_MAX.toString(); // 18446744073709551615, 20 digits
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return TaskStreamError.is(err) ? err.code : `not a TaskStreamError: ${String(err)}`;
-  }
-}
 
 /** Every check agrees that `id` is valid, and parses it to `ms`/`seq`. */
 function expectValid(id: string, ms: bigint, seq: bigint): void {
   expect(isStreamId(id)).toBe(true);
-  expect(codeOf(() => assertStreamId(id))).toBeUndefined();
+  expect(thrownCode(() => assertStreamId(id))).toBeUndefined();
   expect(parseStreamId(id)).toEqual({ ms, seq });
   expect(compareStreamIds(id, id)).toBe(0);
 }
@@ -140,6 +133,6 @@ describe('nextStreamId and previousStreamId at the 64-bit ends', () => {
   it('previousStreamId of 0-0 is undefined; of a malformed id throws', () => {
     expect(previousStreamId('0-0')).toBeUndefined();
     expect(previousStreamId(`${MAX}-0`)).toBe(`${U64_MAX - 1n}-${MAX}`);
-    expect(codeOf(() => previousStreamId('0-01'))).toBe('INVALID_STREAM_ID');
+    expect(thrownCode(() => previousStreamId('0-01'))).toBe('INVALID_STREAM_ID');
   });
 });

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TaskStreamError } from '../../src/domain/errors.js';
 import {
   assertStreamId,
   compareStreamIds,
@@ -12,6 +11,7 @@ import {
   ZERO_ID,
 } from '../../src/domain/stream-id.js';
 import { checkProperty } from '../fixtures/agentex/arbitraries.js';
+import { thrownCode } from '../helpers/caught.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 const u64 = fc.oneof(
@@ -21,14 +21,6 @@ const u64 = fc.oneof(
 );
 const parsedId = fc.record({ ms: u64, seq: u64 }, { noNullPrototype: true });
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return TaskStreamError.is(err) ? err.code : `not a TaskStreamError: ${String(err)}`;
-  }
-}
 
 describe('parseStreamId', () => {
   it.each([
@@ -71,7 +63,7 @@ describe('parseStreamId', () => {
     ['１-0', 'full-width digit'],
     ['', 'empty'],
   ])('rejects %j (%s) with INVALID_STREAM_ID', (id) => {
-    expect(codeOf(() => parseStreamId(id))).toBe('INVALID_STREAM_ID');
+    expect(thrownCode(() => parseStreamId(id))).toBe('INVALID_STREAM_ID');
     expect(isStreamId(id)).toBe(false);
   });
 
@@ -88,7 +80,7 @@ describe('parseStreamId', () => {
   it.each(nonStrings)(
     'rejects a non-string (%s) with INVALID_STREAM_ID',
     (_what, value) => {
-      expect(codeOf(() => parseStreamId(value as unknown as string))).toBe('INVALID_STREAM_ID');
+      expect(thrownCode(() => parseStreamId(value as unknown as string))).toBe('INVALID_STREAM_ID');
       expect(isStreamId(value)).toBe(false);
     },
   );
@@ -104,8 +96,8 @@ describe('parseStreamId', () => {
   });
 
   it('formatStreamId refuses parts outside 64 bits', () => {
-    expect(codeOf(() => formatStreamId({ ms: -1n, seq: 0n }))).toBe('INVALID_STREAM_ID');
-    expect(codeOf(() => formatStreamId({ ms: 0n, seq: U64_MAX + 1n }))).toBe('INVALID_STREAM_ID');
+    expect(thrownCode(() => formatStreamId({ ms: -1n, seq: 0n }))).toBe('INVALID_STREAM_ID');
+    expect(thrownCode(() => formatStreamId({ ms: 0n, seq: U64_MAX + 1n }))).toBe('INVALID_STREAM_ID');
   });
 });
 
@@ -136,8 +128,8 @@ describe('compareStreamIds', () => {
   });
 
   it('rejects malformed operands', () => {
-    expect(codeOf(() => compareStreamIds('$', '1-0'))).toBe('INVALID_STREAM_ID');
-    expect(codeOf(() => compareStreamIds('1-0', '>'))).toBe('INVALID_STREAM_ID');
+    expect(thrownCode(() => compareStreamIds('$', '1-0'))).toBe('INVALID_STREAM_ID');
+    expect(thrownCode(() => compareStreamIds('1-0', '>'))).toBe('INVALID_STREAM_ID');
   });
 
   it('maxStreamId picks the newer id (property)', () => {
@@ -169,7 +161,7 @@ describe('nextStreamId', () => {
   it('carries into ms when the sequence is exhausted, and refuses after the last possible id', () => {
     expect(nextStreamId(`5-${U64_MAX}`, 1)).toBe('6-0');
     expect(nextStreamId(`${U64_MAX}-3`, 1)).toBe(`${U64_MAX}-4`);
-    expect(codeOf(() => nextStreamId(`${U64_MAX}-${U64_MAX}`, 1))).toBe('INVALID_STREAM_ID');
+    expect(thrownCode(() => nextStreamId(`${U64_MAX}-${U64_MAX}`, 1))).toBe('INVALID_STREAM_ID');
   });
 
   it('clamps a clock beyond 64 bits instead of producing an invalid id', () => {
@@ -179,7 +171,7 @@ describe('nextStreamId', () => {
   });
 
   it.each([[Number.NaN], [Number.POSITIVE_INFINITY], [Number.NEGATIVE_INFINITY], ['5' as unknown as number]])('rejects nowMs %s with INVALID_ARGUMENT', (now) => {
-    expect(codeOf(() => nextStreamId('1-0', now))).toBe('INVALID_ARGUMENT');
+    expect(thrownCode(() => nextStreamId('1-0', now))).toBe('INVALID_ARGUMENT');
   });
 
   it('is strictly monotonic whatever the clock does (property)', () => {
@@ -210,7 +202,7 @@ describe('assertStreamId (the allocation-free check of the read path)', () => {
     );
     checkProperty(
       fc.property(candidate, (id) => {
-        expect(codeOf(() => assertStreamId(id))).toBe(codeOf(() => parseStreamId(id)));
+        expect(thrownCode(() => assertStreamId(id))).toBe(thrownCode(() => parseStreamId(id)));
       }),
       1000,
     );

@@ -20,3 +20,13 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
+
+/** The code of the TaskStreamError `fn` throws; undefined when it returns; a marker string when it throws something else. */
+export function thrownCode(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    return TaskStreamError.is(err) ? err.code : `not a TaskStreamError: ${String(err)}`;
+  }
+}
