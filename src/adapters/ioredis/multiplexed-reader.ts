@@ -9,6 +9,7 @@ import { TaskStreamError } from '../../domain/errors.js';
 import { closedError, toTaskStreamError } from './errors.js';
 import { entriesAfter, readRound, type RoundPlan } from './read-round.js';
 import { covers, lowest, readsAny, Waiter } from './reader-waiter.js';
+import { AbortWatch } from './abort-watch.js';
 
 /** Waits between failed blocking reads: 50 ms doubling to 2 s, for as long as the failure lasts. */
 const READ_RETRY_BACKOFF: Backoff = { initialMs: 50, maxMs: 2_000, factor: 2, jitter: 'none' };
@@ -86,12 +87,12 @@ export class MultiplexedReader {
     if (signal?.aborted || cursors.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       const deadline = this.#options.clock.now() + blockMs;
-      const waiter = new Waiter(cursors, count, deadline, signal, resolve, reject, this.#onAbort);
+      const waiter = new Waiter(cursors, count, deadline, signal, resolve, reject);
       this.#waiters.add(waiter);
       if (waiter.cursors === undefined) this.#addToTopic(waiter.topic!, waiter);
       else for (const topic of waiter.cursors.keys()) this.#addToTopic(topic, waiter);
       this.#armTimer(deadline);
-      signal?.addEventListener('abort', waiter, { once: true });
+      if (signal !== undefined) this.#aborts.watch(signal, waiter);
       this.#onWaiterAdded(waiter);
     });
   }
@@ -104,7 +105,7 @@ export class MultiplexedReader {
     this.#connection?.disconnect();
   }
 
-  readonly #onAbort = (waiter: Waiter): void => this.#finish(waiter, []);
+  readonly #aborts = new AbortWatch<Waiter>((waiter) => this.#finish(waiter, []));
 
   #addToTopic(topic: string, waiter: Waiter): void {
     const set = this.#byTopic.get(topic);
@@ -124,7 +125,7 @@ export class MultiplexedReader {
     if (waiter.cursors === undefined) this.#removeFromTopic(waiter.topic!, waiter);
     else for (const topic of waiter.cursors.keys()) this.#removeFromTopic(topic, waiter);
     if (this.#waiters.size === 0) this.#disarmTimer();
-    waiter.signal?.removeEventListener('abort', waiter);
+    if (waiter.signal !== undefined) this.#aborts.unwatch(waiter.signal, waiter);
     if (result instanceof TaskStreamError) waiter.reject(result);
     else waiter.resolve(result);
   }

@@ -4,8 +4,7 @@ import type { TopicCursor, TopicEntries } from '../../ports/stream-repository.js
 
 /**
  * One pending read. The common case, one topic, keeps its cursor in `topic`/`afterId` and builds
- * no map; a multi-topic read keeps `cursors`. It is its own abort listener (`handleEvent`), so a
- * read with a signal allocates no listener closure.
+ * no map; a multi-topic read keeps `cursors`.
  */
 export class Waiter {
   readonly topic: string | undefined;
@@ -16,7 +15,6 @@ export class Waiter {
   readonly signal: AbortSignal | undefined;
   readonly resolve: (result: TopicEntries[]) => void;
   readonly reject: (error: TaskStreamError) => void;
-  readonly onAbort: (waiter: Waiter) => void;
 
   constructor(
     cursors: readonly TopicCursor[],
@@ -25,7 +23,6 @@ export class Waiter {
     signal: AbortSignal | undefined,
     resolve: (result: TopicEntries[]) => void,
     reject: (error: TaskStreamError) => void,
-    onAbort: (waiter: Waiter) => void,
   ) {
     if (cursors.length === 1) {
       this.topic = cursors[0]!.topic;
@@ -38,16 +35,11 @@ export class Waiter {
     this.signal = signal;
     this.resolve = resolve;
     this.reject = reject;
-    this.onAbort = onAbort;
   }
 
   /** This waiter's cursor for `topic`, or undefined when it does not read it. */
   cursorOf(topic: string): StreamId | undefined {
     return this.cursors === undefined ? (topic === this.topic ? this.afterId : undefined) : this.cursors.get(topic);
-  }
-
-  handleEvent(): void {
-    this.onAbort(this);
   }
 }
 

@@ -140,6 +140,35 @@ describe('multiplexed reader', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+
+  it('a signal passed to many reads carries one abort listener, and its abort still ends the read pending then', async () => {
+    const { getEventListeners } = await import('node:events');
+    const topic = `${uniquePrefix()}task:one-listener`;
+    const controller = new AbortController();
+    const other = new AbortController();
+    let cursor = '0-0';
+    for (let i = 0; i < 20; i++) {
+      const pending = repo.read(topic, cursor, { blockMs: 15_000, signal: controller.signal });
+      // a read of the same topic with another signal, left pending: only its own abort ends it
+      const bystander = i === 0 ? repo.read(topic, '0-0', { blockMs: 15_000, signal: other.signal }) : undefined;
+      await append(topic, `v${i}`);
+      const entries = await pending;
+      expect(entries.map((e) => e.fields['v'])).toEqual([`v${i}`]);
+      cursor = entries[0]!.id;
+      expect((await bystander)?.map((e) => e.fields['v']) ?? [`v${i}`]).toEqual([`v${i}`]);
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    const last = repo.read(topic, cursor, { blockMs: 15_000, signal: controller.signal });
+    const unrelated = repo.read(topic, cursor, { blockMs: 15_000, signal: other.signal });
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 30);
+    expect(await last).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    // the other signal's read is still pending: an entry ends it
+    await append(topic, 'after');
+    expect((await unrelated).map((e) => e.fields['v'])).toEqual(['after']);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
   it('a readMany waits on all its topics and returns the one that gets an entry', async () => {
     const prefix = uniquePrefix();
     const cursors = [0, 1, 2].map((i) => ({ topic: `${prefix}task:${i}`, afterId: '0-0' }));
