@@ -3,7 +3,7 @@ import { backoffDelay, isRetryable, type Backoff } from '../../domain/retry.js';
 import type { Redis } from 'ioredis';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
+import type { StreamEntry, TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
 import { compareCanonicalStreamIds, type StreamId } from '../../domain/stream-id.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { closedError, toTaskStreamError } from './errors.js';
@@ -52,7 +52,7 @@ interface Round {
 export class MultiplexedReader {
   readonly #options: MultiplexedReaderOptions;
   readonly #waiters = new Set<Waiter>();
-  readonly #byTopic = new Map<string, Set<Waiter>>();
+  readonly #byTopic = new Map<string, Waiter | Set<Waiter>>();
   readonly #name = `taskstream-reader:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   #connection: Redis | undefined;
   #readyCount = 0;
@@ -85,16 +85,25 @@ export class MultiplexedReader {
   read(cursors: readonly TopicCursor[], count: number, blockMs: number, signal?: AbortSignal): Promise<TopicEntries[]> {
     if (this.#closed) return Promise.reject(closedError('read'));
     if (signal?.aborted || cursors.length === 0) return Promise.resolve([]);
-    return new Promise((resolve, reject) => {
-      const deadline = this.#options.clock.now() + blockMs;
-      const waiter = new Waiter(cursors, count, deadline, signal, resolve, reject);
-      this.#waiters.add(waiter);
-      if (waiter.cursors === undefined) this.#addToTopic(waiter.topic!, waiter);
-      else for (const topic of waiter.cursors.keys()) this.#addToTopic(topic, waiter);
-      this.#armTimer(deadline);
-      if (signal !== undefined) this.#aborts.watch(signal, waiter);
-      this.#onWaiterAdded(waiter);
-    });
+    return new Promise((resolve, reject) => this.#add(new Waiter(cursors, count, this.#options.clock.now() + blockMs, signal, resolve, reject)));
+  }
+
+  /** {@link read} of one topic, resolved with its entries alone: a subscriber's usual read, with no list to build or search. */
+  readOne(topic: string, afterId: StreamId, count: number, blockMs: number, signal?: AbortSignal): Promise<readonly StreamEntry[]> {
+    if (this.#closed) return Promise.reject(closedError('read'));
+    if (signal?.aborted) return Promise.resolve([]);
+    return new Promise((resolve, reject) =>
+      this.#add(new Waiter({ topic, afterId, entriesOnly: true }, count, this.#options.clock.now() + blockMs, signal, resolve, reject)),
+    );
+  }
+
+  #add(waiter: Waiter): void {
+    this.#waiters.add(waiter);
+    if (waiter.cursors === undefined) this.#addToTopic(waiter.topic!, waiter);
+    else for (const topic of waiter.cursors.keys()) this.#addToTopic(topic, waiter);
+    this.#armTimer(waiter.deadline);
+    if (waiter.signal !== undefined) this.#aborts.watch(waiter.signal, waiter);
+    this.#onWaiterAdded(waiter);
   }
 
   /** Resolves every waiter with nothing and drops the dedicated connection. Idempotent. */
@@ -107,20 +116,24 @@ export class MultiplexedReader {
 
   readonly #aborts = new AbortWatch<Waiter>((waiter) => this.#finish(waiter, []));
 
+  // A topic's waiters: the waiter itself when it is the only one (the usual case: no Set per read).
   #addToTopic(topic: string, waiter: Waiter): void {
-    const set = this.#byTopic.get(topic);
-    if (set === undefined) this.#byTopic.set(topic, new Set([waiter]));
-    else set.add(waiter);
+    const held = this.#byTopic.get(topic);
+    if (held === undefined) this.#byTopic.set(topic, waiter);
+    else if (held instanceof Waiter) this.#byTopic.set(topic, new Set([held, waiter]));
+    else held.add(waiter);
   }
 
   #removeFromTopic(topic: string, waiter: Waiter): void {
-    const set = this.#byTopic.get(topic);
-    if (set === undefined) return;
-    set.delete(waiter);
-    if (set.size === 0) this.#byTopic.delete(topic);
+    const held = this.#byTopic.get(topic);
+    if (held === waiter) this.#byTopic.delete(topic);
+    else if (held instanceof Set) {
+      held.delete(waiter);
+      if (held.size === 0) this.#byTopic.delete(topic);
+    }
   }
 
-  #finish(waiter: Waiter, result: TopicEntries[] | TaskStreamError): void {
+  #finish(waiter: Waiter, result: readonly TopicEntries[] | readonly StreamEntry[] | TaskStreamError): void {
     if (!this.#waiters.delete(waiter)) return;
     if (waiter.cursors === undefined) this.#removeFromTopic(waiter.topic!, waiter);
     else for (const topic of waiter.cursors.keys()) this.#removeFromTopic(topic, waiter);
@@ -264,32 +277,38 @@ export class MultiplexedReader {
     // Only the waiters of topics that got entries are visited (there may be thousands of others).
     // A one-topic waiter is resolved on the spot; a multi-topic one collects its topics first.
     let served = false;
-    let outs: Map<Waiter, TopicEntries[]> | undefined;
+    const outs = new Map<Waiter, TopicEntries[]>();
     for (const result of results) {
-      const { topic, entries } = result;
-      const from = plan.get(topic);
-      const waiters = this.#byTopic.get(topic);
-      if (from === undefined || waiters === undefined) continue;
-      for (const waiter of waiters) {
-        const cursor = waiter.cursorOf(topic)!;
-        if (compareCanonicalStreamIds(from, cursor) > 0) continue;
-        const selected = entriesAfter(entries, cursor, waiter.count);
-        if (selected.length === 0) continue;
-        // Waiters that take every entry share the round's (read-only) list.
-        const part = selected === entries ? result : { topic, entries: selected };
-        served = true;
-        if (waiter.cursors === undefined) {
-          this.#finish(waiter, [part]);
-          continue;
-        }
-        outs ??= new Map();
-        const out = outs.get(waiter);
-        if (out === undefined) outs.set(waiter, [part]);
-        else out.push(part);
-      }
+      const from = plan.get(result.topic);
+      const held = this.#byTopic.get(result.topic);
+      if (from === undefined || held === undefined) continue;
+      if (held instanceof Waiter) served = this.#offer(held, result, from, outs) || served;
+      else for (const waiter of held) served = this.#offer(waiter, result, from, outs) || served;
     }
-    if (outs !== undefined) for (const [waiter, out] of outs) this.#finish(waiter, out);
+    for (const [waiter, out] of outs) this.#finish(waiter, out);
     return served;
+  }
+
+  /** Hands `waiter` its share of the round's `result` (read from `from`); false when it takes nothing. */
+  #offer(waiter: Waiter, result: TopicEntries, from: StreamId, outs: Map<Waiter, TopicEntries[]>): boolean {
+    const { topic, entries } = result;
+    const cursor = waiter.cursorOf(topic)!;
+    if (compareCanonicalStreamIds(from, cursor) > 0) return false;
+    const selected = entriesAfter(entries, cursor, waiter.count);
+    if (selected.length === 0) return false;
+    if (waiter.entriesOnly) {
+      this.#finish(waiter, selected);
+      return true;
+    }
+    // Waiters that take every entry share the round's (read-only) list.
+    const part = selected === entries ? result : { topic, entries: selected };
+    if (waiter.cursors === undefined) this.#finish(waiter, [part]);
+    else {
+      const out = outs.get(waiter);
+      if (out === undefined) outs.set(waiter, [part]);
+      else out.push(part);
+    }
+    return true;
   }
 
   async #interrupt(epoch: number): Promise<void> {

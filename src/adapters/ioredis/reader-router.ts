@@ -1,9 +1,11 @@
 import type { Cluster } from 'ioredis';
-import type { TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
+import type { StreamEntry, TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
+import type { StreamId } from '../../domain/stream-id.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { groupBy } from '../shared/group-by.js';
 import type { ResolvedConnection } from './connection.js';
 import { slotOf } from './hash-slot.js';
+import { toTaskStreamError } from './errors.js';
 import { MultiplexedReader, type MultiplexedReaderOptions } from './multiplexed-reader.js';
 
 type BaseOptions = Omit<MultiplexedReaderOptions, 'connect' | 'unblock' | 'clientIdByName' | 'groupOf'>;
@@ -44,6 +46,17 @@ export class ReaderRouter {
         await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
       }
     }
+  }
+
+  /** {@link read} of one topic, resolved with its entries alone. */
+  readOne(topic: string, afterId: StreamId, count: number, blockMs: number, signal?: AbortSignal): Promise<readonly StreamEntry[]> {
+    if (!this.#connection.isCluster) return this.#reader('').readOne(topic, afterId, count, blockMs, signal);
+    return this.read([{ topic, afterId }], count, blockMs, signal).then(
+      (results) => results.find((r) => r.topic === topic)?.entries ?? [],
+      (err: unknown) => {
+        throw toTaskStreamError(err, 'read');
+      },
+    );
   }
 
   async #readCluster(cursors: readonly TopicCursor[], count: number, blockMs: number, signal?: AbortSignal): Promise<TopicEntries[]> {

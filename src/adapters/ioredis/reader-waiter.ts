@@ -1,6 +1,6 @@
 import type { TaskStreamError } from '../../domain/errors.js';
 import { compareCanonicalStreamIds, type StreamId } from '../../domain/stream-id.js';
-import type { TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
+import type { StreamEntry, TopicCursor, TopicEntries } from '../../ports/stream-repository.js';
 
 /**
  * One pending read. The common case, one topic, keeps its cursor in `topic`/`afterId` and builds
@@ -13,27 +13,36 @@ export class Waiter {
   readonly count: number;
   readonly deadline: number;
   readonly signal: AbortSignal | undefined;
-  readonly resolve: (result: TopicEntries[]) => void;
+  /** Resolved with its topic's entries alone (a one-topic read), not a list of per-topic results. */
+  readonly entriesOnly: boolean;
+  readonly resolve: (result: readonly TopicEntries[] | readonly StreamEntry[]) => void;
   readonly reject: (error: TaskStreamError) => void;
 
   constructor(
-    cursors: readonly TopicCursor[],
+    cursors: readonly TopicCursor[] | { readonly topic: string; readonly afterId: StreamId; readonly entriesOnly: boolean },
     count: number,
     deadline: number,
     signal: AbortSignal | undefined,
-    resolve: (result: TopicEntries[]) => void,
+    resolve: (result: never) => void,
     reject: (error: TaskStreamError) => void,
   ) {
-    if (cursors.length === 1) {
+    if (!Array.isArray(cursors)) {
+      const one = cursors as { readonly topic: string; readonly afterId: StreamId; readonly entriesOnly: boolean };
+      this.topic = one.topic;
+      this.afterId = one.afterId;
+      this.entriesOnly = one.entriesOnly;
+    } else if (cursors.length === 1) {
       this.topic = cursors[0]!.topic;
       this.afterId = cursors[0]!.afterId;
+      this.entriesOnly = false;
     } else {
       this.cursors = new Map(cursors.map((c) => [c.topic, c.afterId]));
+      this.entriesOnly = false;
     }
     this.count = count;
     this.deadline = deadline;
     this.signal = signal;
-    this.resolve = resolve;
+    this.resolve = resolve as Waiter['resolve'];
     this.reject = reject;
   }
 

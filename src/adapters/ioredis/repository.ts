@@ -106,13 +106,23 @@ export class IoredisRepository implements StreamRepository {
     return { ids: result.ids, duplicates: result.duplicates };
   }
 
-  async read(topic: string, afterId: StreamId, options: ReadOptions = {}): Promise<readonly StreamEntry[]> {
-    this.#ensureOpen('read');
-    assertStreamId(afterId);
-    if ((options.blockMs ?? 0) > 0) {
-      const result = await this.readMany([{ topic, afterId }], options);
-      return result.find((r) => r.topic === topic)?.entries ?? [];
+  read(topic: string, afterId: StreamId, options: ReadOptions = {}): Promise<readonly StreamEntry[]> {
+    // Not async, with no list of cursors: a subscriber makes one of these per delivered delta at token rate.
+    try {
+      this.#ensureOpen('read');
+      assertStreamId(afterId);
+      const blockMs = options.blockMs ?? 0;
+      if (blockMs > 0) {
+        if (options.signal?.aborted) return Promise.resolve([]);
+        return this.#readers.readOne(topic, afterId, this.#count(options), blockMs, options.signal);
+      }
+    } catch (err) {
+      return Promise.reject(err);
     }
+    return this.#readNow(topic, afterId, options);
+  }
+
+  async #readNow(topic: string, afterId: StreamId, options: ReadOptions): Promise<readonly StreamEntry[]> {
     const count = this.#count(options);
     if (afterId === LAST_POSSIBLE_ID) return [];
     try {

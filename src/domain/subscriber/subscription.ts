@@ -1,6 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { StreamEntry, StreamRepository } from '../../ports/stream-repository.js';
+import type { ReadOptions, StreamEntry, StreamRepository } from '../../ports/stream-repository.js';
 import type { EventCodec } from '../codec/event-codec.js';
 import { TaskStreamError } from '../errors.js';
 import type { GapEvent, SubscriptionItem } from '../events.js';
@@ -14,6 +14,7 @@ import { decodeEntry, isTerminal } from './decode-entry.js';
 import { GapDetector } from './gap-detector.js';
 import type { SubscriptionStart } from './start-point.js';
 import { decodeShared } from './shared-decode.js';
+import { PagedIterator } from './paged-iterator.js';
 
 /** What a subscription needs from its subscriber. */
 export interface SubscriptionDeps {
@@ -71,6 +72,10 @@ export class StreamSubscription implements Subscription {
   readonly ready: Promise<SubscriptionStart>;
   #cursor: StreamId | undefined;
   #iterated = false;
+  /** Items taken so far (a gap counts), against `plan.limit`. */
+  #yielded = 0;
+  /** Stopped, the limit reached or the terminal event taken: the run ends. */
+  #ended = false;
   readonly #gaps: GapDetector;
   /** A backend call failed and was retried since the last position check (a reconnect, maybe to a restarted server). */
   #retried = false;
@@ -117,20 +122,9 @@ export class StreamSubscription implements Subscription {
       throw new TaskStreamError('INVALID_ARGUMENT', 'a subscription can be iterated only once; open another one');
     }
     this.#iterated = true;
-    const generator = this.#run();
-    return {
-      next: () => generator.next(),
-      // `break` lands here while a read may still be pending: abort it first so the queued
-      // return does not wait for the blocking read to time out.
-      return: (value?: unknown) => {
-        this.close();
-        return generator.return(value as undefined);
-      },
-      throw: (err?: unknown) => {
-        this.close();
-        return generator.throw(err);
-      },
-    };
+    // `break` lands in `return` while a read may still be pending: it aborts the read first, so
+    // the queued return does not wait for the blocking read to time out.
+    return new PagedIterator(this.#pages(), () => this.close());
   }
 
   async #start(): Promise<SubscriptionStart> {
@@ -163,7 +157,8 @@ export class StreamSubscription implements Subscription {
     return entry;
   }
 
-  async *#run(): AsyncGenerator<SubscriptionItem, void, undefined> {
+  /** Yields one page per read: its items are made one at a time, as the consumer takes them ({@link #page}). */
+  async *#pages(): AsyncGenerator<Iterator<SubscriptionItem, void, undefined>, void, undefined> {
     const signal = this.#controller.signal;
     try {
       let start: SubscriptionStart;
@@ -174,22 +169,20 @@ export class StreamSubscription implements Subscription {
         throw err;
       }
       if (signal.aborted || start.ended) return;
-      let yielded = 0;
-      const { limit, untilTerminal, tuning } = this.plan;
-      // Counts the item just yielded; true when the run must end (stopped, or the limit reached).
-      const afterYield = (): boolean => signal.aborted || ++yielded >= limit;
-      if (start.gap !== null) {
-        yield { id: start.startId, event: start.gap };
-        if (afterYield()) return;
-      }
       let cursor = start.startId;
-      const blocking = this.deps.repository.capabilities.blockingReads && tuning.blockMs > 0;
-      const poll = new PollBackoff(tuning.pollMinMs, tuning.pollMaxMs);
+      if (start.gap !== null) {
+        yield this.#page(cursor, start.gap, []);
+        if (this.#ended) return;
+      }
+      const { pollMinMs, pollMaxMs, count, blockMs } = this.plan.tuning;
+      const blocking = this.deps.repository.capabilities.blockingReads && blockMs > 0;
+      const readOptions: ReadOptions = blocking ? { count, blockMs, signal } : { count, signal };
+      const poll = new PollBackoff(pollMinMs, pollMaxMs);
       for (;;) {
         const startedAt = this.deps.clock.now();
         let read: readonly StreamEntry[];
         try {
-          read = await this.#read(cursor, blocking);
+          read = await this.#read(cursor, readOptions);
         } catch (err) {
           if (signal.aborted) return;
           throw err;
@@ -204,7 +197,7 @@ export class StreamSubscription implements Subscription {
         }
         if (entries.length === 0) {
           // A "blocking" read that came back empty at once would make this loop spin: poll instead.
-          const spun = read.length > 0 || this.deps.clock.now() - startedAt < tuning.pollMinMs;
+          const spun = read.length > 0 || this.deps.clock.now() - startedAt < pollMinMs;
           if (!blocking || spun) await sleep(this.deps.clock, poll.idle(), signal);
           else poll.active();
           continue;
@@ -215,26 +208,49 @@ export class StreamSubscription implements Subscription {
           this.#retried = false;
           gap = await this.#gaps.afterReconnect(cursor, entries[0]!.id);
         }
-        if (gap !== null) {
-          yield { id: cursor, event: gap };
-          if (afterYield()) return;
-        }
-        for (const entry of entries) {
-          const event = decodeShared(this.deps.codec, entry, decodeEntry);
-          for (const hole of this.#gaps.gapsBefore(entry, event, cursor)) {
-            yield { id: cursor, event: hole };
-            if (afterYield()) return;
-          }
-          cursor = entry.id;
-          this.#cursor = cursor;
-          yield { id: entry.id, event };
-          if (afterYield()) return;
-          if (untilTerminal && isTerminal(event)) return;
-        }
+        yield this.#page(cursor, gap, entries);
+        if (this.#ended) return;
+        // the whole page was taken: the cursor is its last entry
+        cursor = this.#cursor!;
       }
     } finally {
       this.close();
     }
+  }
+
+  /**
+   * The items of one read: `gap` first, then each entry after the gaps found before it. Each
+   * item is decoded and checked when the consumer asks for it, so a consumer that stops mid-page
+   * leaves the rest unread (and out of {@link lastSeqs}). Sets `#ended` when the run must end.
+   */
+  *#page(from: StreamId, gap: GapEvent | null, entries: readonly StreamEntry[]): Generator<SubscriptionItem, void, undefined> {
+    let cursor = from;
+    if (gap !== null) {
+      yield { id: cursor, event: gap };
+      if (this.#afterYield()) return;
+    }
+    const untilTerminal = this.plan.untilTerminal;
+    for (const entry of entries) {
+      const event = decodeShared(this.deps.codec, entry, decodeEntry);
+      for (const hole of this.#gaps.gapsBefore(entry, event, cursor)) {
+        yield { id: cursor, event: hole };
+        if (this.#afterYield()) return;
+      }
+      cursor = entry.id;
+      this.#cursor = cursor;
+      yield { id: cursor, event };
+      if (this.#afterYield()) return;
+      if (untilTerminal && isTerminal(event)) {
+        this.#ended = true;
+        return;
+      }
+    }
+  }
+
+  /** Counts the item just taken; true (and the run ends) when stopped or the limit is reached. */
+  #afterYield(): boolean {
+    if (this.#controller.signal.aborted || ++this.#yielded >= this.plan.limit) this.#ended = true;
+    return this.#ended;
   }
 
   /**
@@ -246,20 +262,27 @@ export class StreamSubscription implements Subscription {
     return this.plan.maxLenHint > 0 ? Math.min(count, this.plan.maxLenHint) : count;
   }
 
-  #read(cursor: StreamId, blocking: boolean): Promise<readonly StreamEntry[]> {
-    const { tuning, topic } = this.plan;
-    const signal = this.#controller.signal;
-    const options = blocking ? { count: tuning.count, blockMs: tuning.blockMs, signal } : { count: tuning.count, signal };
-    return this.#withRetry('read', () => this.deps.repository.read(topic, cursor, options));
+  /** One page read from `cursor`; a failure goes through {@link #withRetry}, a success costs no closure. */
+  async #read(cursor: StreamId, options: ReadOptions): Promise<readonly StreamEntry[]> {
+    const { repository } = this.deps;
+    try {
+      return await repository.read(this.topic, cursor, options);
+    } catch (err) {
+      return this.#withRetry('read', () => repository.read(this.topic, cursor, options), { error: err });
+    }
   }
 
-  /** Runs a backend call, retrying transient failures with capped exponential backoff on the clock. */
-  async #withRetry<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a backend call, retrying transient failures with capped exponential backoff on the clock.
+   * With `failed`, the first attempt was already made (by the caller) and failed with its error.
+   */
+  async #withRetry<T>(operation: string, call: () => Promise<T>, failed: { error: unknown } | undefined = undefined): Promise<T> {
     const { maxRetries, retryBaseMs, retryMaxMs } = this.plan.tuning;
     const signal = this.#controller.signal;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await call();
+        if (attempt > 1 || failed === undefined) return await call();
+        throw failed.error;
       } catch (err) {
         if (signal.aborted) throw new TaskStreamError('ABORTED', `subscription to ${this.plan.topic} stopped`, { cause: err });
         this.#retried = true;
