@@ -10,6 +10,7 @@ import { closedError, toTaskStreamError } from './errors.js';
 import { entriesAfter, readRound, type RoundPlan } from './read-round.js';
 import { covers, lowest, readsAny, Waiter } from './reader-waiter.js';
 import { AbortWatch } from './abort-watch.js';
+import { XReadEncoder } from './xread-command.js';
 
 /** Waits between failed blocking reads: 50 ms doubling to 2 s, for as long as the failure lasts. */
 const READ_RETRY_BACKOFF: Backoff = { initialMs: 50, maxMs: 2_000, factor: 2, jitter: 'none' };
@@ -114,6 +115,7 @@ export class MultiplexedReader {
     this.#connection?.disconnect();
   }
 
+  readonly #encoder = new XReadEncoder();
   readonly #aborts = new AbortWatch<Waiter>((waiter) => this.#finish(waiter, []));
 
   // A topic's waiters: the waiter itself when it is the only one (the usual case: no Set per read).
@@ -212,7 +214,7 @@ export class MultiplexedReader {
         this.#round = round;
         let results: TopicEntries[];
         try {
-          results = await readRound(conn, plan, this.#options.groupOf, this.#epoch, this.#options.multiGroupPollMs);
+          results = await readRound(conn, plan, this.#options.groupOf, this.#epoch, this.#options.multiGroupPollMs, this.#encoder);
           this.#failures = 0;
         } catch (err) {
           this.#round = null;

@@ -3,6 +3,7 @@ import type { StreamEntry, TopicEntries } from '../../ports/stream-repository.js
 import { compareCanonicalStreamIds, type StreamId } from '../../domain/stream-id.js';
 import { groupBy } from '../shared/group-by.js';
 import { parseXRead } from './replies.js';
+import { XReadCommand, type XReadEncoder } from './xread-command.js';
 
 /** One round of the multiplexed reader: the lowest cursor per topic, the largest count, the block time. */
 export interface RoundPlan {
@@ -23,13 +24,12 @@ export async function readRound(
   groupOf: (topic: string) => number,
   rotation: number,
   multiGroupPollMs: number,
+  encoder: XReadEncoder,
 ): Promise<TopicEntries[]> {
   if (oneGroup(plan.cursors, groupOf)) {
-    // The usual case (one server): build the arguments in one pass, no grouping.
-    const args: (string | number)[] = ['COUNT', plan.count, 'BLOCK', plan.blockMs, 'STREAMS'];
-    for (const topic of plan.cursors.keys()) args.push(topic);
-    for (const id of plan.cursors.values()) args.push(id);
-    return parseXRead(await conn.call('XREAD', ...args));
+    // The usual case (one server): one request encoded straight into a buffer, no grouping.
+    const command = new XReadCommand(encoder.encode(plan.cursors, plan.count, plan.blockMs), plan.blockMs);
+    return parseXRead(await conn.sendCommand(command));
   }
   const groups = groupBy(plan.cursors.keys(), groupOf);
   const args = (topics: string[], blockMs: number | undefined): (string | number)[] => [
