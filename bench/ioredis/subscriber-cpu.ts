@@ -17,7 +17,7 @@ interface Tree {
 
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-async function runOnce(url: string, tree: Tree, options: { subscriptions: number; waves: number; entries: number }): Promise<{ cpuUsPerEntry: number; wallMs: number }> {
+export async function runSubscriberCpu(url: string, tree: Tree, options: { subscriptions: number; waves: number; entries: number }): Promise<{ cpuUsPerEntry: number; wallMs: number }> {
   const { createIoredisRepository } = (await import(`${tree.src}/adapters/ioredis/index.ts`)) as typeof import('../../src/adapters/ioredis/index.js');
   const { createSubscriber } = (await import(`${tree.src}/defaults.ts`)) as typeof import('../../src/defaults.js');
   const { agentexCodec } = (await import(`${tree.src}/domain/codec/index.ts`)) as typeof import('../../src/domain/codec/index.js');
@@ -71,11 +71,11 @@ await runAsScript(import.meta.url, async (url) => {
   const trees: Tree[] = [{ name: 'this tree', src: here }];
   const baseline = env['BENCH_BASELINE_SRC'];
   if (baseline !== undefined) trees.unshift({ name: 'baseline', src: baseline });
-  for (const tree of trees) await runOnce(url, tree, { ...options, waves: 10 });
+  for (const tree of trees) await runSubscriberCpu(url, tree, { ...options, waves: 10 });
   for (let round = 0; round < Number(env['BENCH_ROUNDS'] ?? 3); round++) {
     const order = round % 2 === 0 ? trees : [...trees].reverse();
     const results = new Map<string, { cpuUsPerEntry: number; wallMs: number }>();
-    for (const tree of order) results.set(tree.name, await runOnce(url, tree, options));
+    for (const tree of order) results.set(tree.name, await runSubscriberCpu(url, tree, options));
     const first = results.get(trees[0]!.name)!.cpuUsPerEntry;
     const line = trees.map((t) => {
       const r = results.get(t.name)!;

@@ -56,15 +56,17 @@ describe('ioredis append: a TTL renewal that is already fresh is skipped, and no
     await append(topic, 60);
     expect(await expireCalls()).toBe(before);
     const [topicTtl, recordTtl] = await ttls(topic);
-    expect(topicTtl).toBeGreaterThan(59_000);
+    // not renewed (a renewal would read ~60,000); the lower bounds leave room for a loaded machine
+    expect(topicTtl).toBeGreaterThan(57_000);
     expect(topicTtl).toBeLessThanOrEqual(59_500);
-    expect(Math.abs(recordTtl - topicTtl)).toBeLessThan(100);
-    expect((await repo.info(topic))?.ttlMs).toBeGreaterThan(59_000);
+    expect(Math.abs(recordTtl - topicTtl)).toBeLessThan(500);
+    expect((await repo.info(topic))?.ttlMs).toBeGreaterThan(57_000);
 
     await age(topic, 58_900);
     await append(topic, 60);
     expect(await expireCalls()).toBe(before + 2);
-    for (const ttl of await ttls(topic)) expect(ttl).toBeGreaterThan(59_900);
+    // renewed: above the 58,900 it was aged to, whatever the machine's load
+    for (const ttl of await ttls(topic)) expect(ttl).toBeGreaterThan(59_000);
   });
 
   it('a different ttlSeconds is always applied, even right after a renewal', async () => {
@@ -90,7 +92,8 @@ describe('ioredis append: a TTL renewal that is already fresh is skipped, and no
     await append(topic, 0, 'q'); // creates the record without a TTL, as ttlSeconds 0 says
     expect((await ttls(topic))[1]).toBe(-1);
     await append(topic, 60, 'q');
-    for (const ttl of await ttls(topic)) expect(ttl).toBeGreaterThan(59_900);
+    // renewed: above the 58,900 it was aged to, whatever the machine's load
+    for (const ttl of await ttls(topic)) expect(ttl).toBeGreaterThan(59_000);
   });
 
   it('property: whatever time passed since the last renewal, after an append both keys hold at least ttl - min(1 s, ttl/10)', async () => {
