@@ -14,31 +14,11 @@ import { decodeEntry, isTerminal } from './decode-entry.js';
 import { GapDetector } from './gap-detector.js';
 import type { SubscriptionStart } from './start-point.js';
 import { decodeShared } from './shared-decode.js';
-import { PagedIterator } from './paged-iterator.js';
+import { SubscriptionIterator } from './subscription-iterator.js';
 
-/** What a subscription needs from its subscriber. */
-export interface SubscriptionDeps {
-  readonly repository: StreamRepository;
-  readonly codec: EventCodec;
-  readonly clock: Clock;
-  readonly logger: Logger;
-}
+import type { SubscriptionDeps, SubscriptionPlan } from './subscription-plan.js';
 
-/** What one subscription was asked for, validated. */
-export interface SubscriptionPlan {
-  readonly taskId: string;
-  readonly topic: string;
-  readonly lastEventId: string | null | undefined;
-  readonly signal: AbortSignal | undefined;
-  readonly tuning: SubscriberTuning;
-  readonly untilTerminal: boolean;
-  /** Items to yield at most (a `gap` item counts); `Infinity` for no limit. */
-  readonly limit: number;
-  /** The last seq per message key the reader already holds (`SubscribeOptions.knownSeqs`). */
-  readonly knownSeqs: Readonly<Record<string, number>>;
-  /** The `maxLen` streams are published with (0: unknown or untrimmed); a hint for the trimming check. */
-  readonly maxLenHint: number;
-}
+export type { SubscriptionDeps, SubscriptionPlan };
 
 /**
  * One reader of one task stream. Await {@link Subscription.ready} to learn where it starts (the
@@ -72,10 +52,6 @@ export class StreamSubscription implements Subscription {
   readonly ready: Promise<SubscriptionStart>;
   #cursor: StreamId | undefined;
   #iterated = false;
-  /** Items taken so far (a gap counts), against `plan.limit`. */
-  #yielded = 0;
-  /** Stopped, the limit reached or the terminal event taken: the run ends. */
-  #ended = false;
   readonly #gaps: GapDetector;
   /** A backend call failed and was retried since the last position check (a reconnect, maybe to a restarted server). */
   #retried = false;
@@ -122,9 +98,24 @@ export class StreamSubscription implements Subscription {
       throw new TaskStreamError('INVALID_ARGUMENT', 'a subscription can be iterated only once; open another one');
     }
     this.#iterated = true;
-    // `break` lands in `return` while a read may still be pending: it aborts the read first, so
-    // the queued return does not wait for the blocking read to time out.
-    return new PagedIterator(this.#pages(), () => this.close());
+    // `break` lands in `return` while a read may still be pending: closing aborts the read.
+    return new SubscriptionIterator({
+      deps: this.deps,
+      plan: this.plan,
+      ready: this.ready,
+      signal: this.#controller.signal,
+      gaps: this.#gaps,
+      read: (cursor, options) => this.#read(cursor, options),
+      takeRetried: () => {
+        const retried = this.#retried;
+        this.#retried = false;
+        return retried;
+      },
+      moved: (id) => {
+        this.#cursor = id;
+      },
+      close: () => this.close(),
+    });
   }
 
   async #start(): Promise<SubscriptionStart> {
@@ -155,111 +146,6 @@ export class StreamSubscription implements Subscription {
     const signal = this.#controller.signal;
     const [entry] = await this.#withRetry('read', () => this.deps.repository.read(this.plan.topic, before, { count: 1, signal }));
     return entry;
-  }
-
-  /** Yields one page per read: its items are made one at a time, as the consumer takes them ({@link #page}). */
-  async *#pages(): AsyncGenerator<Iterator<SubscriptionItem, void, undefined>, void, undefined> {
-    const signal = this.#controller.signal;
-    try {
-      let start: SubscriptionStart;
-      try {
-        start = await this.ready;
-      } catch (err) {
-        if (signal.aborted) return;
-        throw err;
-      }
-      if (signal.aborted || start.ended) return;
-      let cursor = start.startId;
-      if (start.gap !== null) {
-        yield this.#page(cursor, start.gap, []);
-        if (this.#ended) return;
-      }
-      const { pollMinMs, pollMaxMs, count, blockMs } = this.plan.tuning;
-      const blocking = this.deps.repository.capabilities.blockingReads && blockMs > 0;
-      const readOptions: ReadOptions = blocking ? { count, blockMs, signal } : { count, signal };
-      const poll = new PollBackoff(pollMinMs, pollMaxMs);
-      for (;;) {
-        const startedAt = this.deps.clock.now();
-        let read: readonly StreamEntry[];
-        try {
-          read = await this.#read(cursor, readOptions);
-        } catch (err) {
-          if (signal.aborted) return;
-          throw err;
-        }
-        if (signal.aborted) return;
-        // A backend that hands back entries at or before the cursor breaks rule 3; dropping them
-        // keeps "no duplicate" and avoids a hot loop re-yielding the same entry.
-        // Copies only when something must go: this runs for every read of every subscriber.
-        const entries = read.every((entry) => compareStreamIds(entry.id, cursor) > 0) ? read : read.filter((entry) => compareStreamIds(entry.id, cursor) > 0);
-        if (entries.length < read.length) {
-          this.deps.logger.warn('taskstream subscriber: backend returned entries at or before the cursor; skipped', { topic: this.topic, cursor, skipped: read.length - entries.length });
-        }
-        if (entries.length === 0) {
-          // A "blocking" read that came back empty at once would make this loop spin: poll instead.
-          const spun = read.length > 0 || this.deps.clock.now() - startedAt < pollMinMs;
-          if (!blocking || spun) await sleep(this.deps.clock, poll.idle(), signal);
-          else poll.active();
-          continue;
-        }
-        poll.active();
-        let gap = read.length >= this.#behindThreshold() ? await this.#gaps.trimmedBefore(cursor, entries[0]!.id) : null;
-        if (gap === null && this.#retried) {
-          this.#retried = false;
-          gap = await this.#gaps.afterReconnect(cursor, entries[0]!.id);
-        }
-        yield this.#page(cursor, gap, entries);
-        if (this.#ended) return;
-        // the whole page was taken: the cursor is its last entry
-        cursor = this.#cursor!;
-      }
-    } finally {
-      this.close();
-    }
-  }
-
-  /**
-   * The items of one read: `gap` first, then each entry after the gaps found before it. Each
-   * item is decoded and checked when the consumer asks for it, so a consumer that stops mid-page
-   * leaves the rest unread (and out of {@link lastSeqs}). Sets `#ended` when the run must end.
-   */
-  *#page(from: StreamId, gap: GapEvent | null, entries: readonly StreamEntry[]): Generator<SubscriptionItem, void, undefined> {
-    let cursor = from;
-    if (gap !== null) {
-      yield { id: cursor, event: gap };
-      if (this.#afterYield()) return;
-    }
-    const untilTerminal = this.plan.untilTerminal;
-    for (const entry of entries) {
-      const event = decodeShared(this.deps.codec, entry, decodeEntry);
-      for (const hole of this.#gaps.gapsBefore(entry, event, cursor)) {
-        yield { id: cursor, event: hole };
-        if (this.#afterYield()) return;
-      }
-      cursor = entry.id;
-      this.#cursor = cursor;
-      yield { id: cursor, event };
-      if (this.#afterYield()) return;
-      if (untilTerminal && isTerminal(event)) {
-        this.#ended = true;
-        return;
-      }
-    }
-  }
-
-  /** Counts the item just taken; true (and the run ends) when stopped or the limit is reached. */
-  #afterYield(): boolean {
-    if (this.#controller.signal.aborted || ++this.#yielded >= this.plan.limit) this.#ended = true;
-    return this.#ended;
-  }
-
-  /**
-   * A page this full means the reader is behind: trimming keeps at least `maxLen` entries, so
-   * entries after the cursor can only have been trimmed when a read returns a page this full.
-   */
-  #behindThreshold(): number {
-    const { count } = this.plan.tuning;
-    return this.plan.maxLenHint > 0 ? Math.min(count, this.plan.maxLenHint) : count;
   }
 
   /** One page read from `cursor`; a failure goes through {@link #withRetry}, a success costs no closure. */
