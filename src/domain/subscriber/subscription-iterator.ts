@@ -16,8 +16,8 @@ export interface IteratorHost {
   readonly ready: Promise<SubscriptionStart>;
   readonly signal: AbortSignal;
   readonly gaps: GapDetector;
-  /** One page after `cursor`, with the subscription's retries. */
-  read(cursor: StreamId, options: ReadOptions): Promise<readonly StreamEntry[]>;
+  /** After a read from `cursor` failed with `error`: reads again with the subscription's retries (or rejects). */
+  retryRead(error: unknown, cursor: StreamId, options: ReadOptions): Promise<readonly StreamEntry[]>;
   /** Whether a backend call failed and was retried since the last position check; clears it. */
   takeRetried(): boolean;
   /** The item with this id was handed out (the subscription's `cursor`). */
@@ -124,23 +124,28 @@ export class SubscriptionIterator implements AsyncIterator<SubscriptionItem, voi
     return made[this.#madeAt++];
   }
 
-  async #readAndTake(): Promise<IteratorResult<SubscriptionItem, void>> {
-    try {
-      for (;;) {
-        if (!(await this.#fill())) {
-          this.#finish();
-          return DONE;
-        }
-        const item = this.#take();
-        if (item !== undefined) return this.#handOut(item);
-      }
-    } catch (err) {
-      this.#finish();
-      throw err;
-    } finally {
-      this.#pending = undefined;
-    }
+  #readAndTake(): Promise<IteratorResult<SubscriptionItem, void>> {
+    return this.#fill().then(this.#filled, this.#failed);
   }
+
+  readonly #filled = (more: boolean): IteratorResult<SubscriptionItem, void> | Promise<IteratorResult<SubscriptionItem, void>> => {
+    if (!more) {
+      this.#pending = undefined;
+      this.#finish();
+      return DONE;
+    }
+    const item = this.#take();
+    // a filled page always holds an item; if one ever did not, read on rather than hand out nothing
+    if (item === undefined) return this.#fill().then(this.#filled, this.#failed);
+    this.#pending = undefined;
+    return this.#handOut(item);
+  };
+
+  readonly #failed = (err: unknown): never => {
+    this.#pending = undefined;
+    this.#finish();
+    throw err;
+  };
 
   /** Reads the next page into hand (after the start point and its gap, first); false when the run ends. */
   async #fill(): Promise<boolean> {
@@ -173,10 +178,15 @@ export class SubscriptionIterator implements AsyncIterator<SubscriptionItem, voi
       const startedAt = deps.clock.now();
       let read: readonly StreamEntry[];
       try {
-        read = await host.read(from, this.#options);
-      } catch (err) {
-        if (signal.aborted) return false;
-        throw err;
+        // the read itself, not a retrying wrapper: at token rate there is one per delta
+        read = await deps.repository.read(host.plan.topic, from, this.#options);
+      } catch (first) {
+        try {
+          read = await host.retryRead(first, from, this.#options);
+        } catch (err) {
+          if (signal.aborted) return false;
+          throw err;
+        }
       }
       if (signal.aborted) return false;
       const entries = after(read, from);

@@ -105,7 +105,7 @@ export class StreamSubscription implements Subscription {
       ready: this.ready,
       signal: this.#controller.signal,
       gaps: this.#gaps,
-      read: (cursor, options) => this.#read(cursor, options),
+      retryRead: (error, cursor, options) => this.#withRetry('read', () => this.deps.repository.read(this.topic, cursor, options), { error }),
       takeRetried: () => {
         const retried = this.#retried;
         this.#retried = false;
@@ -146,16 +146,6 @@ export class StreamSubscription implements Subscription {
     const signal = this.#controller.signal;
     const [entry] = await this.#withRetry('read', () => this.deps.repository.read(this.plan.topic, before, { count: 1, signal }));
     return entry;
-  }
-
-  /** One page read from `cursor`; a failure goes through {@link #withRetry}, a success costs no closure. */
-  async #read(cursor: StreamId, options: ReadOptions): Promise<readonly StreamEntry[]> {
-    const { repository } = this.deps;
-    try {
-      return await repository.read(this.topic, cursor, options);
-    } catch (err) {
-      return this.#withRetry('read', () => repository.read(this.topic, cursor, options), { error: err });
-    }
   }
 
   /**
