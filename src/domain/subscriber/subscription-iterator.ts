@@ -204,7 +204,8 @@ export class SubscriptionIterator implements AsyncIterator<SubscriptionItem, voi
         continue;
       }
       poll.active();
-      const gap = await this.#gapBefore(read.length, from, entries[0]!.id);
+      const check = this.#gapCheck(read.length, from, entries[0]!.id);
+      const gap = check === null ? null : await check;
       if (gap !== null) this.#made.push({ id: from, event: gap });
       this.#entries = entries;
       this.#at = 0;
@@ -212,13 +213,22 @@ export class SubscriptionIterator implements AsyncIterator<SubscriptionItem, voi
     }
   }
 
-  /** A trimmed or reset gap between `from` and the first entry read, when the read says one may be there. */
-  async #gapBefore(readLength: number, from: StreamId, nextId: StreamId): Promise<GapEvent | null> {
+  /**
+   * The check for a trimmed or reset gap between `from` and the first entry read, when the read
+   * says one may be there; `null` (no promise, no await) on the usual path.
+   */
+  #gapCheck(readLength: number, from: StreamId, nextId: StreamId): Promise<GapEvent | null> | null {
     const { gaps, plan } = this.#host;
     // A page this full means the reader is behind: trimming keeps at least `maxLen` entries, so
     // entries after the cursor can only have been trimmed when a read returns a page this full.
     const behind = plan.maxLenHint > 0 ? Math.min(plan.tuning.count, plan.maxLenHint) : plan.tuning.count;
-    const gap = readLength >= behind ? await gaps.trimmedBefore(from, nextId) : null;
+    if (readLength >= behind) return this.#trimmedOrMoved(from, nextId);
+    return this.#host.takeRetried() ? gaps.afterReconnect(from, nextId) : null;
+  }
+
+  async #trimmedOrMoved(from: StreamId, nextId: StreamId): Promise<GapEvent | null> {
+    const { gaps } = this.#host;
+    const gap = await gaps.trimmedBefore(from, nextId);
     if (gap !== null || !this.#host.takeRetried()) return gap;
     return gaps.afterReconnect(from, nextId);
   }
