@@ -59,26 +59,33 @@ export class AppendManyCall {
     pushAppendHeader(args, request);
     const seqs = request.idempotency?.seqs;
     const template = this.#names;
-    request.entries.forEach((fields, i) => {
+    const entries = request.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const fields = entries[i]!;
       const seq = seqs?.[i];
       args.push(seq === undefined ? '' : String(seq));
-      const names = Object.keys(fields);
-      if (sameNames(names, template)) {
+      if (hasNames(fields, template)) {
         args.push(0);
-        for (const name of names) args.push(fields[name]!);
+        for (let k = 0; k < template.length; k++) args.push(fields[template[k]!]!);
       } else {
+        const names = Object.keys(fields);
         args.push(names.length);
         for (const name of names) args.push(name, fields[name]!);
       }
-    });
+    }
     args[2] = ++this.#count;
   }
 }
 
-function sameNames(names: readonly string[], template: readonly string[]): boolean {
-  if (names.length !== template.length || names.length === 0) return false;
-  for (let i = 0; i < names.length; i++) if (names[i] !== template[i]) return false;
-  return true;
+/** True when `fields`' own keys are `template`'s, in order (checked without allocating: this runs per entry). */
+function hasNames(fields: object, template: readonly string[]): boolean {
+  let k = 0;
+  for (const name in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, name)) continue;
+    if (k >= template.length || name !== template[k]) return false;
+    k++;
+  }
+  return k === template.length && k > 0;
 }
 
 /** An append of a multi-append call the server refused (a Redis error reply, as its message). */

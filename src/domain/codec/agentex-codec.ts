@@ -109,8 +109,9 @@ function encode(event: TaskEvent, taskId: string): EntryFields {
     if (TaskStreamError.is(err)) throw err;
     invalid('it holds a value JSON cannot carry (bigint, cycle, …)', err);
   }
-  if (seq === UNKNOWN_SEQ) return { [AGENTEX_FIELDS.data]: data };
-  return { [AGENTEX_FIELDS.data]: data, [AGENTEX_FIELDS.seq]: String(seq), [AGENTEX_FIELDS.version]: AGENTEX_WIRE_VERSION };
+  // literal keys (AGENTEX_FIELDS' values): a computed-key literal is built key by key, once per delta
+  if (seq === UNKNOWN_SEQ) return { data };
+  return { data, seq: String(seq), ts_v: AGENTEX_WIRE_VERSION };
 }
 
 function readSeq(fields: EntryFields): number {
