@@ -101,7 +101,7 @@ export function checkAppend(request: AppendRequest, options: { readonly copy?: b
   for (let i = 0; i < seqs.length; i++) {
     const seq = seqs[i];
     // the name is built only for the error: this runs once per entry
-    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) requireIntegerArgument(`idempotency.seqs[${i}]`, seq);
+    if (!Number.isSafeInteger(seq) || seq! < 0) requireIntegerArgument(`idempotency.seqs[${i}]`, seq);
     if (i > 0 && seq! <= seqs[i - 1]!) throw invalid('idempotency.seqs must be strictly increasing', { index: i });
   }
   return { topic, entries, maxLen, ttlSeconds, producerId: idem.producerId, seqs, message };

@@ -123,6 +123,22 @@ describe('ioredis repository: append', () => {
     expect(await admin.exists(topic)).toBe(0);
   });
 
+  it('rejects a hole in entries or seqs (sparse arrays) with INVALID_ARGUMENT, and a non-integer seq', async () => {
+    const topic = `${uniquePrefix()}task:holes`;
+    const holed = [{ a: '1' }, , { a: '3' }] as { a: string }[];
+    await expect(repo.append({ topic, entries: holed, maxLen: 0, ttlSeconds: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const seqs = [0, , 2] as number[];
+    await expect(repo.append({ topic, entries: [{ a: '1' }, { a: '2' }, { a: '3' }], maxLen: 0, ttlSeconds: 0, idempotency: { producerId: 'p', seqs } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { 'idempotency.seqs[1]': undefined },
+    });
+    await expect(repo.append({ topic, entries: [{ a: '1' }], maxLen: 0, ttlSeconds: 0, idempotency: { producerId: 'p', seqs: ['0' as unknown as number] } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { 'idempotency.seqs[0]': '0' },
+    });
+    expect(await admin.exists(topic)).toBe(0);
+  });
+
   it('maps a Redis command error to BACKEND_COMMAND with the cause', async () => {
     const topic = `${uniquePrefix()}task:wrongtype`;
     await admin.set(topic, 'not a stream');
