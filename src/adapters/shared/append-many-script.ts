@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendScriptSource } from './lua-source.js';
 import type { AppendRequest } from '../../ports/stream-repository.js';
-import { parseAppendReply, pushAppendHeader, type AppendReply } from './append-script.js';
+import { parseAppendReply, pushAppendHeader, pushEntry, type AppendReply } from './append-script.js';
 
 /**
  * Several appends (to any topics on one Redis, in order) in one script call, read once from
@@ -15,7 +15,7 @@ import { parseAppendReply, pushAppendHeader, type AppendReply } from './append-s
  * KEYS: topic, producers hash, per append. ARGV: maxLen, ttlSeconds (shared by every append of
  * the call), append count, F and F field names (the call's template: the field names of its first
  * entry, in order), then per append what the single script takes from its ARGV[3] on, except that
- * an entry whose field names are the template's is sent as seq, `0`, its F values.
+ * an entry whose field names are the template's is sent as its seq ('' = none, no `#`) and its F values.
  * Returns one reply per append: the single script's reply, or `{-2, error message}`.
  *
  * All keys of one call must share a hash slot on Redis Cluster: there the ioredis repository
@@ -63,15 +63,10 @@ export class AppendManyCall {
     for (let i = 0; i < entries.length; i++) {
       const fields = entries[i]!;
       const seq = seqs?.[i];
-      args.push(seq === undefined ? '' : String(seq));
       if (hasNames(fields, template)) {
-        args.push(0);
+        args.push(seq === undefined ? '' : String(seq));
         for (let k = 0; k < template.length; k++) args.push(fields[template[k]!]!);
-      } else {
-        const names = Object.keys(fields);
-        args.push(names.length);
-        for (const name of names) args.push(name, fields[name]!);
-      }
+      } else pushEntry(args, fields, seq);
     }
     args[2] = ++this.#count;
   }
