@@ -149,8 +149,8 @@ export function limitEntrySize(codec: EventCodec, maxEntryBytes: number): EventC
  */
 export class RunSizes {
   readonly #max: number;
-  #bytes: number[] = [];
-  #exact: boolean[] = [];
+  readonly #bytes: number[] = [];
+  readonly #exact: boolean[] = [];
 
   constructor(max: number) {
     this.#max = max;
@@ -183,7 +183,8 @@ export class RunSizes {
   }
 
   clear(): void {
-    this.#bytes = [];
-    this.#exact = [];
+    // emptied in place: cleared on every take, and never handed out
+    this.#bytes.length = 0;
+    this.#exact.length = 0;
   }
 }
