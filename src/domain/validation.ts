@@ -30,5 +30,7 @@ export function requireNonNegativeInteger(name: string, value: unknown, min = 0)
  * Throws `INVALID_ARGUMENT` with `details: { [name]: value, ...context }` otherwise.
  */
 export function requireIntegerArgument(name: string, value: unknown, min = 0, context: Readonly<Record<string, unknown>> = {}): number {
+  // checked before the details are built: this runs on every append
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min) return value;
   return requireInteger('INVALID_ARGUMENT', name, value, min, { ...context, [name]: value });
 }

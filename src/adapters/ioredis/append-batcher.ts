@@ -1,6 +1,5 @@
 import { AppendManyCall, parseAppendManyReply } from '../shared/append-many-script.js';
-import type { AppendReply } from '../shared/append-script.js';
-import type { AppendRequest } from '../../ports/stream-repository.js';
+import type { AppendRequest, AppendResult } from '../../ports/stream-repository.js';
 
 /** Appends per multi-append script call. */
 export const MAX_APPENDS_PER_CALL = 64;
@@ -11,8 +10,18 @@ export type AppendFlush = 'microtask' | 'immediate';
 /** Sends one multi-append call (`append-many.lua`) and resolves with its raw reply. */
 export type SendAppendMany = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
 
+/** Options of an {@link AppendBatcher}. */
+export interface AppendBatcherOptions {
+  readonly maxAppends: number;
+  readonly flush: AppendFlush;
+  /** What an append rejects with, given what failed (the whole call, or its own reply). */
+  readonly mapError: (err: unknown) => unknown;
+  /** Called for an append whose entries were written but whose TTL renewal failed. */
+  readonly onTtlFailed: (topic: string, ttlSeconds: number) => void;
+}
+
 interface Waiter {
-  resolve(reply: AppendReply): void;
+  resolve(result: AppendResult): void;
   reject(err: unknown): void;
 }
 
@@ -33,6 +42,7 @@ interface PendingCall {
  */
 export class AppendBatcher {
   readonly #send: SendAppendMany;
+  readonly #options: AppendBatcherOptions;
   readonly #maxAppends: number;
   readonly #schedule: (flush: () => void) => void;
   #pending: PendingCall[] = [];
@@ -40,14 +50,19 @@ export class AppendBatcher {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #flush = (): void => this.flush();
 
-  constructor(send: SendAppendMany, options: { readonly maxAppends: number; readonly flush: AppendFlush }) {
+  constructor(send: SendAppendMany, options: AppendBatcherOptions) {
     this.#send = send;
+    this.#options = options;
     this.#maxAppends = options.maxAppends;
     this.#schedule = options.flush === 'microtask' ? queueMicrotask : (fn) => setImmediate(fn);
   }
 
-  /** Queues `request` (non-empty, already validated) for the next call; `producersKey` is its idempotency hash. */
-  append(request: AppendRequest, producersKey: string): Promise<AppendReply> {
+  /**
+   * Queues `request` (non-empty, already validated) for the next call; `producersKey` is its
+   * idempotency hash. The promise is the append's whole result (errors mapped by `mapError`): the
+   * repository returns it as is, one promise per append.
+   */
+  append(request: AppendRequest, producersKey: string): Promise<AppendResult> {
     let open = this.#pending[this.#pending.length - 1];
     if (open === undefined || open.call.size >= this.#maxAppends || open.call.maxLen !== request.maxLen || open.call.ttlSeconds !== request.ttlSeconds) {
       open = { call: new AppendManyCall(request.maxLen, request.ttlSeconds), waiters: [] };
@@ -55,7 +70,7 @@ export class AppendBatcher {
     }
     open.call.add(request, producersKey);
     const waiters = open.waiters;
-    const promise = new Promise<AppendReply>((resolve, reject) => waiters.push({ resolve, reject }));
+    const promise = new Promise<AppendResult>((resolve, reject) => waiters.push({ resolve, reject }));
     if (!this.#scheduled) {
       this.#scheduled = true;
       this.#schedule(this.#flush);
@@ -74,10 +89,11 @@ export class AppendBatcher {
     const pending = this.#pending;
     this.#pending = [];
     this.#scheduled = false;
+    const options = this.#options;
     for (const { call, waiters } of pending) {
       const sent = this.#send(call.keys, call.args).then(
-        (reply) => settle(waiters, reply),
-        (err: unknown) => rejectAll(waiters, err),
+        (reply) => settle(call, waiters, reply, options),
+        (err: unknown) => rejectAll(waiters, options.mapError(err)),
       );
       this.#inFlight.add(sent);
       void sent.then(() => this.#inFlight.delete(sent));
@@ -89,17 +105,22 @@ function rejectAll(waiters: readonly Waiter[], err: unknown): void {
   for (const w of waiters) w.reject(err);
 }
 
-function settle(waiters: readonly Waiter[], reply: unknown): void {
-  let items: (AppendReply | Error)[];
+function settle(call: AppendManyCall, waiters: readonly Waiter[], reply: unknown, options: AppendBatcherOptions): void {
+  let items: ReturnType<typeof parseAppendManyReply>;
   try {
     items = parseAppendManyReply(reply);
   } catch (err) {
-    return rejectAll(waiters, err);
+    return rejectAll(waiters, options.mapError(err));
   }
-  waiters.forEach((waiter, i) => {
+  for (let i = 0; i < waiters.length; i++) {
+    const waiter = waiters[i]!;
     const item = items[i];
-    if (item === undefined) waiter.reject(new Error(`multi-append reply has ${items.length} items for ${waiters.length} appends`));
-    else if (item instanceof Error) waiter.reject(item);
-    else waiter.resolve(item);
-  });
+    if (item === undefined) waiter.reject(options.mapError(new Error(`multi-append reply has ${items.length} items for ${waiters.length} appends`)));
+    else if (item instanceof Error) waiter.reject(options.mapError(item));
+    else {
+      // the call's keys are topic, producers hash, per append
+      if (item.ttlFailed) options.onTtlFailed(call.keys[2 * i]!, call.ttlSeconds);
+      waiter.resolve({ ids: item.ids, duplicates: item.duplicates });
+    }
+  }
 }

@@ -5,7 +5,9 @@ import { APPEND_MANY_LUA, APPEND_MANY_SHA } from '../shared/append-many-script.j
 /** The append script as an ioredis command; the name carries the script's hash so two script versions never share one. */
 const COMMAND_NAME = `taskstreamAppend_${APPEND_SHA.slice(0, 12)}`;
 
-type AppendCommand = (...args: (string | number)[]) => Promise<unknown>;
+// An array argument is flattened by ioredis's Command (one level), so the script's arguments go
+// as one array: not spread into a call, then copied again by the scripting wrapper, per append.
+type AppendCommand = (...args: (string | number | readonly (string | number)[])[]) => Promise<unknown>;
 
 /**
  * Makes the append script a command of `client` (idempotent) and returns a function that sends it.
@@ -21,7 +23,7 @@ type AppendCommand = (...args: (string | number)[]) => Promise<unknown>;
 export function defineAppendCommand(client: Redis | Cluster): (keys: readonly [string, string], args: readonly (string | number)[]) => Promise<unknown> {
   const holder = client as unknown as Record<string, AppendCommand | undefined>;
   if (typeof holder[COMMAND_NAME] !== 'function') client.defineCommand(COMMAND_NAME, { numberOfKeys: 2, lua: APPEND_LUA });
-  return (keys, args) => (holder[COMMAND_NAME] as AppendCommand).call(client, keys[0], keys[1], ...args);
+  return (keys, args) => (holder[COMMAND_NAME] as AppendCommand).call(client, keys[0], keys[1], args);
 }
 
 const MANY_COMMAND_NAME = `taskstreamAppendMany_${APPEND_MANY_SHA.slice(0, 12)}`;
@@ -33,5 +35,5 @@ const MANY_COMMAND_NAME = `taskstreamAppendMany_${APPEND_MANY_SHA.slice(0, 12)}`
 export function defineAppendManyCommand(client: Redis | Cluster): (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown> {
   const holder = client as unknown as Record<string, AppendCommand | undefined>;
   if (typeof holder[MANY_COMMAND_NAME] !== 'function') client.defineCommand(MANY_COMMAND_NAME, { lua: APPEND_MANY_LUA });
-  return (keys, args) => (holder[MANY_COMMAND_NAME] as AppendCommand).call(client, keys.length, ...keys, ...args);
+  return (keys, args) => (holder[MANY_COMMAND_NAME] as AppendCommand).call(client, keys.length, keys, args);
 }

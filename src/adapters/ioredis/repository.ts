@@ -64,7 +64,14 @@ export class IoredisRepository implements StreamRepository {
     this.#sendAppend = defineAppendCommand(connection.command);
     // keys of one script call must share a hash slot: on a cluster, one call per append
     const batch = connection.isCluster ? undefined : settings.appendBatch;
-    this.#batcher = batch === undefined ? undefined : new AppendBatcher(defineAppendManyCommand(connection.command), batch);
+    this.#batcher =
+      batch === undefined
+        ? undefined
+        : new AppendBatcher(defineAppendManyCommand(connection.command), {
+            ...batch,
+            mapError: (err) => toTaskStreamError(err, 'append'),
+            onTtlFailed: (topic, ttlSeconds) => this.#warnTtlFailed(topic, ttlSeconds),
+          });
     this.#readers = new ReaderRouter(connection, {
       clock: settings.clock,
       logger: settings.logger,
@@ -83,7 +90,22 @@ export class IoredisRepository implements StreamRepository {
     return this.#readers.connectionCount;
   }
 
-  async append(request: AppendRequest): Promise<AppendResult> {
+  append(request: AppendRequest): Promise<AppendResult> {
+    const batcher = this.#batcher;
+    if (batcher === undefined) return this.#appendUnbatched(request);
+    // not async: the batcher's promise is the result, one promise per append
+    try {
+      this.#ensureOpen('append');
+      // serialized by the batcher before this returns, so the caller's objects need no defensive copy
+      checkAppend(request, { copy: false });
+      if (request.entries.length === 0) return Promise.resolve({ ids: [], duplicates: 0 });
+      return batcher.append(request, producersKeyFor(request.topic, this.#settings.producersKeyPrefix));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  async #appendUnbatched(request: AppendRequest): Promise<AppendResult> {
     this.#ensureOpen('append');
     // serialized below before the first await, so the caller's objects need no defensive copy
     checkAppend(request, { copy: false });
@@ -91,19 +113,18 @@ export class IoredisRepository implements StreamRepository {
     const producersKey = producersKeyFor(request.topic, this.#settings.producersKeyPrefix);
     let result: AppendReply;
     try {
-      result = this.#batcher === undefined ? parseAppendReply(await this.#sendUnbatched(request, producersKey)) : await this.#batcher.append(request, producersKey);
+      result = parseAppendReply(await this.#sendUnbatched(request, producersKey));
     } catch (err) {
       // A redirect inside a pipeline with other commands is not followed by ioredis: refresh the slot map so the caller's retry goes to the new owner.
       if (this.#connection.isCluster && err instanceof Error && /^(MOVED|ASK) /.test(err.message)) (this.#connection.command as Cluster).refreshSlotsCache();
       throw toTaskStreamError(err, 'append');
     }
-    if (result.ttlFailed) {
-      this.#settings.logger.warn('taskstream TTL refresh failed after a successful append; entries are published', {
-        topic: request.topic,
-        ttlSeconds: request.ttlSeconds,
-      });
-    }
+    if (result.ttlFailed) this.#warnTtlFailed(request.topic, request.ttlSeconds);
     return { ids: result.ids, duplicates: result.duplicates };
+  }
+
+  #warnTtlFailed(topic: string, ttlSeconds: number): void {
+    this.#settings.logger.warn('taskstream TTL refresh failed after a successful append; entries are published', { topic, ttlSeconds });
   }
 
   read(topic: string, afterId: StreamId, options: ReadOptions = {}): Promise<readonly StreamEntry[]> {

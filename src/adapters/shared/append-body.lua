@@ -2,9 +2,10 @@
 -- "-- @body" line (see lua-source.ts), after defining maxLen, ttl, ttlArg (ARGV as sent),
 -- nameCount and names (the field-name template; 0 and {} for append.lua).
 -- appendOne runs one append whose arguments start at ARGV[at]: producer ('' = none), entry
--- count, terminal field ('' = none), '1' when the last entry is that message's terminal, then
--- per entry: seq ('' = none), field count (0 = the template's names), then field/value pairs
--- (values only with count 0). Returns {duplicates, ttlFailed, id...}, or {-1, terminal id}.
+-- count, message ('' = none, else '1' when the last entry is the message's terminal or '0',
+-- then the message key), then per entry either the template's layout: seq ('' = none) and
+-- nameCount values, or, flagged by a seq starting with '#': '#' .. seq, field count, then
+-- field/value pairs. Returns {duplicates, ttlFailed, id...}, or {-1, terminal id}.
 local freshFloor = ttl * 1000 - math.min(1000, ttl * 100)
 local function fresh(key)
   local left = redis.call('PTTL', key)
@@ -13,7 +14,9 @@ end
 local function appendOne(topic, producers, at)
   local producer = ARGV[at]
   local count = tonumber(ARGV[at + 1])
-  local doneField = ARGV[at + 2]
+  local message = ARGV[at + 2]
+  local doneField = ''
+  if message ~= '' then doneField = '#done:' .. string.sub(message, 2) end
   -- One read of both records; HMGET answers false for the '' field a request without them sends.
   -- The records are read only when the batch has a producer or a message: a plain append sends no HMGET.
   local rec = {false, false}
@@ -24,14 +27,21 @@ local function appendOne(topic, producers, at)
   local trimTo = maxLen
   if maxLen > 0 and count > maxLen then trimTo = count end
   local result = {0, 0}
-  local pos = at + 4
+  local pos = at + 3
   local written = 0
   local newLast = nil
   for i = 1, count do
     local seqArg = ARGV[pos]
-    local n = tonumber(ARGV[pos + 1])
-    local first = pos + 2
-    if n == 0 then pos = first + nameCount else pos = first + n * 2 end
+    local n = 0
+    local first = pos + 1
+    if string.byte(seqArg, 1) == 35 then
+      seqArg = string.sub(seqArg, 2)
+      n = tonumber(ARGV[pos + 1])
+      first = pos + 2
+      pos = first + n * 2
+    else
+      pos = first + nameCount
+    end
     local seq = tonumber(seqArg)
     if producer ~= '' and last ~= nil and seq ~= nil and seq <= last then
       result[1] = result[1] + 1
@@ -54,7 +64,7 @@ local function appendOne(topic, producers, at)
   end
   local set = {}
   if producer ~= '' and newLast ~= nil then set[1] = producer; set[2] = newLast end
-  if ARGV[at + 3] == '1' and written > 0 then set[#set + 1] = doneField; set[#set + 1] = result[#result] end
+  if string.byte(message, 1) == 49 and written > 0 then set[#set + 1] = doneField; set[#set + 1] = result[#result] end
   if #set > 0 then redis.call('HSET', producers, unpack(set)) end
   if written > 0 and ttl > 0 and not (producer ~= '' and fresh(producers)) then
     local r = redis.pcall('EXPIRE', topic, ttlArg)

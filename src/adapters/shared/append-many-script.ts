@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendScriptSource } from './lua-source.js';
 import type { AppendRequest } from '../../ports/stream-repository.js';
-import { parseAppendReply, pushAppendHeader, type AppendReply } from './append-script.js';
+import { parseAppendReply, pushAppendHeader, pushEntry, type AppendReply } from './append-script.js';
 
 /**
  * Several appends (to any topics on one Redis, in order) in one script call, read once from
@@ -15,7 +15,7 @@ import { parseAppendReply, pushAppendHeader, type AppendReply } from './append-s
  * KEYS: topic, producers hash, per append. ARGV: maxLen, ttlSeconds (shared by every append of
  * the call), append count, F and F field names (the call's template: the field names of its first
  * entry, in order), then per append what the single script takes from its ARGV[3] on, except that
- * an entry whose field names are the template's is sent as seq, `0`, its F values.
+ * an entry whose field names are the template's is sent as its seq ('' = none, no `#`) and its F values.
  * Returns one reply per append: the single script's reply, or `{-2, error message}`.
  *
  * All keys of one call must share a hash slot on Redis Cluster: there the ioredis repository
@@ -59,26 +59,28 @@ export class AppendManyCall {
     pushAppendHeader(args, request);
     const seqs = request.idempotency?.seqs;
     const template = this.#names;
-    request.entries.forEach((fields, i) => {
+    const entries = request.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const fields = entries[i]!;
       const seq = seqs?.[i];
-      args.push(seq === undefined ? '' : String(seq));
-      const names = Object.keys(fields);
-      if (sameNames(names, template)) {
-        args.push(0);
-        for (const name of names) args.push(fields[name]!);
-      } else {
-        args.push(names.length);
-        for (const name of names) args.push(name, fields[name]!);
-      }
-    });
+      if (hasNames(fields, template)) {
+        args.push(seq === undefined ? '' : String(seq));
+        for (let k = 0; k < template.length; k++) args.push(fields[template[k]!]!);
+      } else pushEntry(args, fields, seq);
+    }
     args[2] = ++this.#count;
   }
 }
 
-function sameNames(names: readonly string[], template: readonly string[]): boolean {
-  if (names.length !== template.length || names.length === 0) return false;
-  for (let i = 0; i < names.length; i++) if (names[i] !== template[i]) return false;
-  return true;
+/** True when `fields`' own keys are `template`'s, in order (checked without allocating: this runs per entry). */
+function hasNames(fields: object, template: readonly string[]): boolean {
+  let k = 0;
+  for (const name in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, name)) continue;
+    if (k >= template.length || name !== template[k]) return false;
+    k++;
+  }
+  return k === template.length && k > 0;
 }
 
 /** An append of a multi-append call the server refused (a Redis error reply, as its message). */

@@ -3,7 +3,6 @@ import { appendScriptSource } from './lua-source.js';
 import type { AppendRequest } from '../../ports/stream-repository.js';
 import type { StreamId } from '../../domain/stream-id.js';
 import { TaskStreamError } from '../../domain/errors.js';
-import { TERMINAL_FIELD_PREFIX } from './validate-request.js';
 
 /**
  * The append script every Redis backend sends (ioredis over RESP, Upstash over REST), read once
@@ -15,8 +14,11 @@ import { TERMINAL_FIELD_PREFIX } from './validate-request.js';
  * slot (see `producersKeyFor`), so it runs unchanged on Redis Cluster.
  *
  * KEYS: topic, producers hash. ARGV: maxLen, ttlSeconds, producerId ('' = none), entry count,
- * terminal field (`#done:<message key>`, '' = no message), '1' when the last entry is that
- * message's terminal, then per entry: seq ('' = none), field count, field/value pairs.
+ * message ('' = none, else '1' when the last entry is the message's terminal or '0', then the
+ * message key; the script keeps its terminal under `#done:<key>`), then per entry: `#` and its
+ * seq (`#` alone = none), field count, field/value pairs. (The multi-append script also takes an
+ * entry in its call's template layout: seq without `#`, values only.) Every argument is parsed by
+ * the client and the script, per append: the layout keeps them few.
  * Returns `{duplicates, ttlFailed, id...}`, or `{-1, terminal id}` when refused (port rule 10).
  *
  * One terminal per message (rule 10): the terminal's id is kept in the producers hash under the
@@ -55,19 +57,22 @@ export function appendArgs(request: AppendRequest): (string | number)[] {
 export function pushAppendBody(args: (string | number)[], request: AppendRequest): void {
   pushAppendHeader(args, request);
   const seqs = request.idempotency?.seqs;
-  request.entries.forEach((fields, i) => {
-    const seq = seqs?.[i];
-    args.push(seq === undefined ? '' : String(seq));
-    const names = Object.keys(fields);
-    args.push(names.length);
-    for (const name of names) args.push(name, fields[name]!);
-  });
+  const entries = request.entries;
+  for (let i = 0; i < entries.length; i++) pushEntry(args, entries[i]!, seqs?.[i]);
 }
 
-/** Pushes producer id ('' = none), entry count, terminal field ('' = none) and terminal flag of `request`. */
+/** Pushes one entry in its own layout: `#` and its seq, field count, field/value pairs. */
+export function pushEntry(args: (string | number)[], fields: Readonly<Record<string, string>>, seq: number | undefined): void {
+  args.push(seq === undefined ? '#' : `#${seq}`);
+  const names = Object.keys(fields);
+  args.push(names.length);
+  for (const name of names) args.push(name, fields[name]!);
+}
+
+/** Pushes producer id ('' = none), entry count and message ('' = none, else the terminal flag and the key) of `request`. */
 export function pushAppendHeader(args: (string | number)[], request: AppendRequest): void {
   const message = request.message;
-  args.push(request.idempotency?.producerId ?? '', request.entries.length, message === undefined ? '' : terminalField(message.key), message?.terminal === true ? '1' : '0');
+  args.push(request.idempotency?.producerId ?? '', request.entries.length, message === undefined ? '' : (message.terminal ? '1' : '0') + message.key);
 }
 
 /** The script's reply, decoded. */
@@ -75,11 +80,6 @@ export interface AppendReply {
   readonly ids: StreamId[];
   readonly duplicates: number;
   readonly ttlFailed: boolean;
-}
-
-/** The producers-hash field holding the terminal id of the message `key` (port rule 10). */
-export function terminalField(key: string): string {
-  return `${TERMINAL_FIELD_PREFIX}done:${key}`;
 }
 
 /** Decodes the script's reply; a refusal under port rule 10 throws `AFTER_TERMINAL`. */

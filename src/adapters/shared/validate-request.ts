@@ -83,12 +83,12 @@ export function checkAppend(request: AppendRequest, options: { readonly copy?: b
   if (!Array.isArray(request.entries)) throw invalid('entries must be an array');
   let entries: readonly EntryFields[];
   if (options.copy === false) {
-    request.entries.forEach(checkFields);
     entries = request.entries;
+    for (let i = 0; i < entries.length; i++) checkFields(entries[i], i);
   } else entries = request.entries.map(copyFields);
   const maxLen = requireIntegerArgument('maxLen', request.maxLen);
   const ttlSeconds = requireIntegerArgument('ttlSeconds', request.ttlSeconds);
-  const message = checkMessage(request.message);
+  const message = checkMessage(request.message, options.copy !== false);
   const idem = request.idempotency;
   if (idem === undefined) return { topic, entries, maxLen, ttlSeconds, producerId: undefined, seqs: undefined, message };
   if (typeof idem.producerId !== 'string' || idem.producerId === '') throw invalid('idempotency.producerId must be a non-empty string');
@@ -98,10 +98,12 @@ export function checkAppend(request: AppendRequest, options: { readonly copy?: b
     throw invalid('idempotency.seqs must hold one sequence number per entry', { entries: entries.length });
   }
   const seqs = options.copy === false ? idem.seqs : [...idem.seqs];
-  seqs.forEach((seq, i) => {
-    requireIntegerArgument(`idempotency.seqs[${i}]`, seq);
-    if (i > 0 && seq <= seqs[i - 1]!) throw invalid('idempotency.seqs must be strictly increasing', { index: i });
-  });
+  for (let i = 0; i < seqs.length; i++) {
+    const seq = seqs[i];
+    // the name is built only for the error: this runs once per entry
+    if (!Number.isSafeInteger(seq) || seq! < 0) requireIntegerArgument(`idempotency.seqs[${i}]`, seq);
+    if (i > 0 && seq! <= seqs[i - 1]!) throw invalid('idempotency.seqs must be strictly increasing', { index: i });
+  }
   return { topic, entries, maxLen, ttlSeconds, producerId: idem.producerId, seqs, message };
 }
 
@@ -111,13 +113,13 @@ export function checkAppend(request: AppendRequest, options: { readonly copy?: b
  */
 export const TERMINAL_FIELD_PREFIX = '#';
 
-function checkMessage(message: unknown): AppendMessage | undefined {
+function checkMessage(message: unknown, copy: boolean): AppendMessage | undefined {
   if (message === undefined) return undefined;
   const m = message as Partial<AppendMessage> | null;
   if (typeof m !== 'object' || m === null) throw invalid('message must be an object { key, terminal }');
   if (typeof m.key !== 'string' || m.key === '') throw invalid('message.key must be a non-empty string');
   if (typeof m.terminal !== 'boolean') throw invalid(`message.terminal must be a boolean, got ${typeof m.terminal}`);
-  return Object.freeze({ key: m.key, terminal: m.terminal });
+  return copy ? Object.freeze({ key: m.key, terminal: m.terminal }) : (m as AppendMessage);
 }
 
 /** Validates read options; `count` 0 means all, as `XREAD COUNT 0` does. */

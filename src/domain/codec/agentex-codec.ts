@@ -1,9 +1,9 @@
 import { TaskStreamError } from '../errors.js';
-import type { DecodeErrorEvent, ExtraFields, MessageEvent, TaskEvent } from '../events.js';
+import type { DecodeErrorEvent, DeltaEvent, ExtraFields, MessageEvent, TaskEvent } from '../events.js';
 import type { EntryFields, StreamEntry } from '../../ports/stream-repository.js';
 import type { EventCodec } from './event-codec.js';
 import { contentFromWire, contentToWire } from './content-mapping.js';
-import { deltaFromWire, deltaToWire } from './delta-mapping.js';
+import { deltaFromWire, deltaToJson, deltaToWire } from './delta-mapping.js';
 import { copyFields, fail, isWireObject, requireObject, setField, type WireObject } from './wire-values.js';
 
 /** Stream field names of an agentex entry. `data` is agentex's own; the others are taskstream's. */
@@ -100,17 +100,24 @@ function toWire(event: TaskEvent, taskId: string): WireObject {
   }
 }
 
+/** `JSON.stringify(toWire(event))` of a delta without `parentTaskMessage`, written directly: the publisher's per-delta path. */
+function plainDeltaJson(event: DeltaEvent): string {
+  const index = checkCounter(event.index, 'index', UNKNOWN_INDEX);
+  return `{"type":"delta","index":${index === UNKNOWN_INDEX ? 'null' : index},"delta":${deltaToJson(event.delta)}}`;
+}
+
 function encode(event: TaskEvent, taskId: string): EntryFields {
   const seq = checkCounter(event.seq, 'seq', UNKNOWN_SEQ);
   let data: string;
   try {
-    data = JSON.stringify(toWire(event, taskId));
+    data = event.type === 'delta' && event.parentTaskMessage === undefined ? plainDeltaJson(event) : JSON.stringify(toWire(event, taskId));
   } catch (err) {
     if (TaskStreamError.is(err)) throw err;
     invalid('it holds a value JSON cannot carry (bigint, cycle, …)', err);
   }
-  if (seq === UNKNOWN_SEQ) return { [AGENTEX_FIELDS.data]: data };
-  return { [AGENTEX_FIELDS.data]: data, [AGENTEX_FIELDS.seq]: String(seq), [AGENTEX_FIELDS.version]: AGENTEX_WIRE_VERSION };
+  // literal keys (AGENTEX_FIELDS' values): a computed-key literal is built key by key, once per delta
+  if (seq === UNKNOWN_SEQ) return { data };
+  return { data, seq: String(seq), ts_v: AGENTEX_WIRE_VERSION };
 }
 
 function readSeq(fields: EntryFields): number {

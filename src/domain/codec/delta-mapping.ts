@@ -101,3 +101,26 @@ export function deltaToWire(delta: MessageDelta): WireObject {
       return invalid(`unknown delta type ${JSON.stringify((delta as { type: unknown }).type)}`);
   }
 }
+
+/**
+ * `JSON.stringify(deltaToWire(delta))`, written directly (same keys, same order, same checks and
+ * errors): no wire object to build and walk, once per delta.
+ */
+export function deltaToJson(delta: MessageDelta): string {
+  switch (delta.type) {
+    case 'text':
+      return `{"type":"text","text_delta":${JSON.stringify(str(delta.textDelta, 'textDelta'))}}`;
+    case 'data':
+      return `{"type":"data","data_delta":${JSON.stringify(str(delta.dataDelta, 'dataDelta'))}}`;
+    case 'tool_request':
+      return `{"type":"tool_request","tool_call_id":${JSON.stringify(str(delta.toolCallId, 'toolCallId'))},"name":${JSON.stringify(str(delta.name, 'name'))},"arguments_delta":${JSON.stringify(str(delta.argumentsDelta, 'argumentsDelta'))}}`;
+    case 'tool_response':
+      return `{"type":"tool_response","tool_call_id":${JSON.stringify(str(delta.toolCallId, 'toolCallId'))},"name":${JSON.stringify(str(delta.name, 'name'))},"content_delta":${JSON.stringify(str(delta.contentDelta, 'contentDelta'))}}`;
+    case 'reasoning_summary':
+      return `{"type":"reasoning_summary","summary_index":${index(delta.summaryIndex, 'summaryIndex')},"summary_delta":${JSON.stringify(str(delta.summaryDelta, 'summaryDelta'))}}`;
+    case 'reasoning_content':
+      return `{"type":"reasoning_content","content_index":${index(delta.contentIndex, 'contentIndex')},"content_delta":${JSON.stringify(str(delta.contentDelta, 'contentDelta'))}}`;
+    default:
+      return invalid(`unknown delta type ${JSON.stringify((delta as { type: unknown }).type)}`);
+  }
+}

@@ -163,7 +163,12 @@ export function validateDelta(delta: unknown, field = 'delta'): asserts delta is
   if (!isPlainObject(delta)) reject(field, 'must be an object', delta);
   const type = delta['type'];
   if (typeof type !== 'string' || !Object.hasOwn(DELTA_STRINGS, type)) reject(`${field}.type`, `must be one of ${Object.keys(DELTA_STRINGS).join(', ')}`, type);
-  for (const key of DELTA_STRINGS[type as MessageDelta['type']]) requireString(delta[key], `${field}.${key}`);
+  // field names are built only for the error: this runs once per delta
+  const keys = DELTA_STRINGS[type as MessageDelta['type']];
+  for (let i = 0; i < keys.length; i++) {
+    const value = delta[keys[i]!];
+    if (typeof value !== 'string') reject(`${field}.${keys[i]!}`, 'must be a string', value);
+  }
   if (type === 'reasoning_summary') requireSafeIndex(delta['summaryIndex'], `${field}.summaryIndex`);
   if (type === 'reasoning_content') requireSafeIndex(delta['contentIndex'], `${field}.contentIndex`);
 }

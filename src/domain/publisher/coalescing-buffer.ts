@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { CoalesceMode } from '../config.js';
 import type { MessageDelta } from '../events.js';
 import { canMerge, deltaChars, deltaText, mergeDeltas } from './delta-merge.js';
-import { RunSizes, splitDelta } from './entry-size.js';
+import { mayExceed, RunSizes, splitDelta } from './entry-size.js';
 
 /** Options of a {@link CoalescingBuffer}. */
 export interface CoalescingBufferOptions {
@@ -58,7 +58,7 @@ export class CoalescingBuffer {
    */
   add(delta: MessageDelta): void {
     const max = this.#options.maxEntryBytes ?? Infinity;
-    if (this.#sizes === undefined) return this.#addPiece(delta);
+    if (this.#sizes === undefined || !mayExceed(delta, max)) return this.#addPiece(delta);
     const pieces = splitDelta(delta, max);
     if (pieces.length === 1) return this.#addPiece(pieces[0]!);
     for (const piece of pieces) this.#addPiece(piece);

@@ -73,7 +73,7 @@ function tooLarge(what: string, bytes: number, maxEntryBytes: number): TaskStrea
 export function splitDelta(delta: MessageDelta, maxEntryBytes: number): MessageDelta[] {
   const text = deltaText(delta);
   const meta = metadataBytes(delta);
-  if (meta + text.length * MAX_UNIT_BYTES <= maxEntryBytes) return [delta];
+  if (!mayExceed(delta, maxEntryBytes)) return [delta];
   const budget = maxEntryBytes - meta;
   if (budget < MAX_UNIT_BYTES) throw tooLarge(`the tool call id and name of a ${delta.type} delta`, meta, maxEntryBytes);
   const pieces: MessageDelta[] = [];
@@ -93,6 +93,11 @@ export function splitDelta(delta: MessageDelta, maxEntryBytes: number): MessageD
   if (pieces.length === 0) return [delta];
   pieces.push(withText(delta, text.slice(start)));
   return pieces;
+}
+
+/** False when `delta` surely fits `maxEntryBytes` (6 bytes a code unit), so {@link splitDelta} would return it alone. */
+export function mayExceed(delta: MessageDelta, maxEntryBytes: number): boolean {
+  return metadataBytes(delta) + deltaText(delta).length * MAX_UNIT_BYTES > maxEntryBytes;
 }
 
 /** Bytes of an encoded entry: every field name and value, in UTF-8. */
@@ -144,8 +149,8 @@ export function limitEntrySize(codec: EventCodec, maxEntryBytes: number): EventC
  */
 export class RunSizes {
   readonly #max: number;
-  #bytes: number[] = [];
-  #exact: boolean[] = [];
+  readonly #bytes: number[] = [];
+  readonly #exact: boolean[] = [];
 
   constructor(max: number) {
     this.#max = max;
@@ -178,7 +183,8 @@ export class RunSizes {
   }
 
   clear(): void {
-    this.#bytes = [];
-    this.#exact = [];
+    // emptied in place: cleared on every take, and never handed out
+    this.#bytes.length = 0;
+    this.#exact.length = 0;
   }
 }

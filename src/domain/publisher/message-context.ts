@@ -225,7 +225,9 @@ export class MessageContextImpl implements MessageContext {
     const first = this.#nextSeq;
     this.#nextSeq += runs.length;
     try {
-      this.#queue.enqueue(runs.map((delta, i) => this.#encode({ type: 'delta', delta }, first + i)));
+      const entries = new Array<QueuedEntry>(runs.length);
+      for (let i = 0; i < runs.length; i++) entries[i] = this.#encode({ type: 'delta', delta: runs[i]! }, first + i);
+      this.#queue.enqueue(entries);
     } catch (err) {
       this.#queue.fail(
         new TaskStreamError('PUBLISH_FAILED', `could not encode a delta: ${err instanceof Error ? err.message : String(err)}`, {

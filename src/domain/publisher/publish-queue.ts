@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { EntryFields, StreamRepository } from '../../ports/stream-repository.js';
+import type { AppendMessage, EntryFields, StreamRepository } from '../../ports/stream-repository.js';
 import { TaskStreamError } from '../errors.js';
 import { backoffDelay, isRetryable } from '../retry.js';
 
@@ -68,14 +68,23 @@ export class PublishQueue {
   #waiters: Waiter[] = [];
   #failure: TaskStreamError | undefined;
   #retryTimer: TimerHandle | undefined;
+  /** The batch of the append in flight (or waiting for its retry), and its attempt. */
+  #batch: readonly QueuedEntry[] = [];
+  #attempt = 0;
+  /** The `message` of every append but the terminal's, and of the terminal's; shared, since appends do not keep them. */
+  readonly #message: AppendMessage | undefined;
+  readonly #terminalMessage: AppendMessage | undefined;
 
   constructor(options: PublishQueueOptions) {
     this.#options = options;
+    const key = options.messageKey;
+    this.#message = key === undefined ? undefined : Object.freeze({ key, terminal: false });
+    this.#terminalMessage = key === undefined ? undefined : Object.freeze({ key, terminal: true });
   }
 
   /** Queues entries (sequence numbers must keep growing) and starts an append when none is in flight. */
   enqueue(entries: readonly QueuedEntry[]): void {
-    this.#pending.push(...entries);
+    for (let i = 0; i < entries.length; i++) this.#pending.push(entries[i]!);
     this.#pump();
   }
 
@@ -110,66 +119,81 @@ export class PublishQueue {
   #pump(): void {
     if (this.#inFlight || this.#failure !== undefined || this.#pending.length === 0) return;
     this.#inFlight = true;
-    void this.#send(this.#pending.slice(0, this.#options.maxBatch), 1);
+    this.#send(this.#pending.slice(0, this.#options.maxBatch), 1);
   }
 
-  async #send(batch: readonly QueuedEntry[], attempt: number): Promise<void> {
-    const { repository, topic, producerId, messageKey, maxLen, ttlSeconds, retry, logger, clock } = this.#options;
+  // Not async, and no closures per call: this runs once per append, and the batch in flight is held in fields.
+  #send(batch: readonly QueuedEntry[], attempt: number): void {
+    const { repository, topic, producerId, maxLen, ttlSeconds } = this.#options;
     const entries = new Array<QueuedEntry['fields']>(batch.length);
     const seqs = new Array<number>(batch.length);
     for (let i = 0; i < batch.length; i++) {
       entries[i] = batch[i]!.fields;
       seqs[i] = batch[i]!.seq;
     }
+    this.#batch = batch;
+    this.#attempt = attempt;
+    const idempotency = { producerId, seqs };
+    const message = batch[batch.length - 1]!.terminal === true ? this.#terminalMessage : this.#message;
+    let sent: Promise<unknown>;
     try {
-      await repository.append({
-        topic,
-        entries,
-        maxLen,
-        ttlSeconds,
-        idempotency: { producerId, seqs },
-        ...(messageKey === undefined ? {} : { message: { key: messageKey, terminal: batch[batch.length - 1]!.terminal === true } }),
-      });
+      sent = repository.append(message === undefined ? { topic, entries, maxLen, ttlSeconds, idempotency } : { topic, entries, maxLen, ttlSeconds, idempotency, message });
     } catch (err) {
-      if (this.#failure !== undefined) return;
-      if (TaskStreamError.is(err, 'AFTER_TERMINAL')) {
-        // Another producer (a second process, a retried job) already ended this message: the store refused the batch whole.
-        this.fail(
-          new TaskStreamError('AFTER_TERMINAL', `append to ${topic} refused: message ${messageKey ?? '?'} already has its done from another producer; ${this.#pending.length} entries not written`, {
-            cause: err,
-            details: { topic, producerId, message: messageKey, unsent: this.#pending.length },
-          }),
-        );
-        return;
-      }
-      if (attempt >= retry.maxAttempts || !isRetryable(err)) {
-        this.fail(
-          new TaskStreamError('PUBLISH_FAILED', `append to ${topic} failed after ${attempt} attempt(s): ${errorMessage(err)}`, {
-            cause: err,
-            details: { topic, producerId, attempts: attempt, unsent: this.#pending.length },
-          }),
-        );
-        return;
-      }
-      const delay = backoffDelay({ initialMs: retry.baseDelayMs, maxMs: retry.maxDelayMs, factor: 2, jitter: 'none' }, attempt);
-      logger.warn('taskstream: append failed, retrying', { topic, producerId, attempt, delayMs: delay, error: errorMessage(err) });
-      this.#retryTimer = clock.setTimeout(() => {
-        this.#retryTimer = undefined;
-        void this.#send(batch, attempt + 1);
-      }, delay);
+      this.#onFailed(err);
       return;
     }
+    sent.then(this.#onAppended, this.#onFailed);
+  }
+
+  readonly #onFailed = (err: unknown): void => {
     if (this.#failure !== undefined) return;
+    const { topic, producerId, messageKey, retry, logger, clock } = this.#options;
+    const batch = this.#batch;
+    const attempt = this.#attempt;
+    if (TaskStreamError.is(err, 'AFTER_TERMINAL')) {
+      // Another producer (a second process, a retried job) already ended this message: the store refused the batch whole.
+      this.fail(
+        new TaskStreamError('AFTER_TERMINAL', `append to ${topic} refused: message ${messageKey ?? '?'} already has its done from another producer; ${this.#pending.length} entries not written`, {
+          cause: err,
+          details: { topic, producerId, message: messageKey, unsent: this.#pending.length },
+        }),
+      );
+      return;
+    }
+    if (attempt >= retry.maxAttempts || !isRetryable(err)) {
+      this.fail(
+        new TaskStreamError('PUBLISH_FAILED', `append to ${topic} failed after ${attempt} attempt(s): ${errorMessage(err)}`, {
+          cause: err,
+          details: { topic, producerId, attempts: attempt, unsent: this.#pending.length },
+        }),
+      );
+      return;
+    }
+    const delay = backoffDelay({ initialMs: retry.baseDelayMs, maxMs: retry.maxDelayMs, factor: 2, jitter: 'none' }, attempt);
+    logger.warn('taskstream: append failed, retrying', { topic, producerId, attempt, delayMs: delay, error: errorMessage(err) });
+    this.#retryTimer = clock.setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#send(batch, attempt + 1);
+    }, delay);
+  };
+
+  readonly #onAppended = (): void => {
+    if (this.#failure !== undefined) return;
+    const batch = this.#batch;
     this.#pending.splice(0, batch.length);
     this.#appendedThrough = batch[batch.length - 1]!.seq;
     this.#inFlight = false;
-    if (this.#waiters.length > 0) this.#waiters = this.#waiters.filter((w) => {
+    if (this.#waiters.length > 0) this.#resolveWaiters();
+    if (this.#pending.length === 0) this.#options.onIdle();
+    this.#pump();
+  };
+
+  #resolveWaiters(): void {
+    this.#waiters = this.#waiters.filter((w) => {
       if (w.seq > this.#appendedThrough) return true;
       w.resolve();
       return false;
     });
-    if (this.#pending.length === 0) this.#options.onIdle();
-    this.#pump();
   }
 }
 

@@ -123,6 +123,22 @@ describe('ioredis repository: append', () => {
     expect(await admin.exists(topic)).toBe(0);
   });
 
+  it('rejects a hole in entries or seqs (sparse arrays) with INVALID_ARGUMENT, and a non-integer seq', async () => {
+    const topic = `${uniquePrefix()}task:holes`;
+    const holed = [{ a: '1' }, , { a: '3' }] as { a: string }[];
+    await expect(repo.append({ topic, entries: holed, maxLen: 0, ttlSeconds: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const seqs = [0, , 2] as number[];
+    await expect(repo.append({ topic, entries: [{ a: '1' }, { a: '2' }, { a: '3' }], maxLen: 0, ttlSeconds: 0, idempotency: { producerId: 'p', seqs } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { 'idempotency.seqs[1]': undefined },
+    });
+    await expect(repo.append({ topic, entries: [{ a: '1' }], maxLen: 0, ttlSeconds: 0, idempotency: { producerId: 'p', seqs: ['0' as unknown as number] } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { 'idempotency.seqs[0]': '0' },
+    });
+    expect(await admin.exists(topic)).toBe(0);
+  });
+
   it('maps a Redis command error to BACKEND_COMMAND with the cause', async () => {
     const topic = `${uniquePrefix()}task:wrongtype`;
     await admin.set(topic, 'not a stream');
@@ -141,14 +157,23 @@ describe('ioredis repository: append', () => {
 
   it('logs (and never throws) a TTL refresh that fails after the entries are written', async () => {
     const warnings: string[] = [];
-    const logger: Logger = { debug() {}, info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
+    const contexts: unknown[] = [];
+    const logger: Logger = { debug() {}, info() {}, warn: (m, c) => (warnings.push(m), contexts.push(c)), error: (m) => warnings.push(m) };
     // a user who may XADD but not EXPIRE: the script's EXPIRE fails after the XADD succeeded
     await admin.call('ACL', 'SETUSER', 'noexpire', 'on', '>pw', '~*', '&*', '+@all', '-expire', '-persist');
     const local = createIoredisRepository({ url: `redis://noexpire:pw@${server.host}:${server.port}`, logger });
     const topic = `${uniquePrefix()}task:ttlfail`;
-    const result = await local.append({ topic, entries: [{ a: '1' }], maxLen: 0, ttlSeconds: 30 });
-    expect(result.ids).toHaveLength(1);
-    expect(warnings.some((w) => /TTL refresh failed/.test(w))).toBe(true);
+    // two appends of one tick share a script call: each warning names its own topic
+    const [result] = await Promise.all([
+      local.append({ topic, entries: [{ a: '1' }], maxLen: 0, ttlSeconds: 30 }),
+      local.append({ topic: `${topic}:2`, entries: [{ a: '2' }], maxLen: 0, ttlSeconds: 30 }),
+    ]);
+    expect(result).toEqual({ ids: [expect.any(String)], duplicates: 0 });
+    expect(warnings.filter((w) => /TTL refresh failed/.test(w))).toHaveLength(2);
+    expect(contexts).toEqual([
+      { topic, ttlSeconds: 30 },
+      { topic: `${topic}:2`, ttlSeconds: 30 },
+    ]);
     expect(await admin.xlen(topic)).toBe(1);
     await local.close();
   });
