@@ -94,13 +94,17 @@ export class AppendReplyError extends Error {
  * {@link AppendReplyError}).
  */
 export function parseAppendManyReply(reply: unknown): (AppendReply | Error)[] {
-  return (reply as unknown[]).map((item) => {
-    const parts = item as unknown[];
-    if (Number(parts[0]) === -2) return new AppendReplyError(String(parts[1]));
-    try {
-      return parseAppendReply(parts);
-    } catch (err) {
-      return err as Error;
-    }
-  });
+  const items = reply as unknown[];
+  const out = new Array<AppendReply | Error>(items.length);
+  for (let i = 0; i < items.length; i++) out[i] = parseItem(items[i] as unknown[]);
+  return out;
+}
+
+function parseItem(parts: unknown[]): AppendReply | Error {
+  if (Number(parts[0]) === -2) return new AppendReplyError(String(parts[1]));
+  try {
+    return parseAppendReply(parts);
+  } catch (err) {
+    return err as Error;
+  }
 }

@@ -91,9 +91,8 @@ export function parseAppendReply(reply: unknown): AppendReply {
       details: { terminalId },
     });
   }
-  return {
-    duplicates: Number(items[0]),
-    ttlFailed: Number(items[1]) === 1,
-    ids: items.slice(2).map((id) => String(id)),
-  };
+  // one array, converted in place (ioredis already answers strings, so String() allocates nothing)
+  const ids = items.slice(2) as StreamId[];
+  for (let i = 0; i < ids.length; i++) ids[i] = String(ids[i]);
+  return { duplicates: Number(items[0]), ttlFailed: Number(items[1]) === 1, ids };
 }
