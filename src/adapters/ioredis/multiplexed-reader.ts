@@ -283,6 +283,8 @@ export class MultiplexedReader {
     for (const result of results) {
       const from = plan.get(result.topic);
       const held = this.#byTopic.get(result.topic);
+      // entries for a slot the round held idle (a foreign id past its all-nines id): read it no more
+      if (from === undefined) this.#encoder.dropIdle();
       if (from === undefined || held === undefined) continue;
       if (held instanceof Waiter) served = this.#offer(held, result, from, outs) || served;
       else for (const waiter of held) served = this.#offer(waiter, result, from, outs) || served;

@@ -1,44 +1,118 @@
 import { Command } from 'ioredis';
 import type { StreamId } from '../../domain/stream-id.js';
 
+/** Bytes kept free before the body for the round's header (`*n`, `COUNT c`, `BLOCK ms`, `STREAMS`). */
+const HEAD_ROOM = 128;
+
 /**
- * `XREAD COUNT c BLOCK ms STREAMS k1..kn id1..idn` encoded straight into one buffer, for the
- * multiplexed reader's rounds over every topic of the process. ioredis would flatten the 2n+6
- * arguments into a new array and build the request as a string four concatenations per argument:
- * at 1,000 topics that was ~300 KB of short-lived strings for ~50 KB on the wire, every round.
- * Each topic's `$<bytes>\r\n<key>\r\n` is encoded once and reused while the topic is read.
+ * Encodes the multiplexed reader's rounds, `XREAD COUNT c BLOCK ms STREAMS k1..kn id1..idn` over
+ * every topic of the process, straight into a buffer, and keeps it between rounds: a round whose
+ * topics are those of the last one only rewrites the ids that moved (a served topic's, in place
+ * when its length is unchanged) and the header. ioredis would flatten the 2n+6 arguments into a
+ * new array and build the request as a string four concatenations per argument: at 1,000 topics
+ * ~300 KB of short-lived strings per round, several hundred rounds a second at token rate.
+ *
+ * A topic of the last round that has no reader this round keeps its slot with a same-length id
+ * no entry written with `*` can pass (all nines), so a reader that is a moment late to come back
+ * does not cost a rebuild; slots are rebuilt when too many are idle, when a topic is new, or after
+ * {@link dropIdle} (a round returned entries for an idle slot: a foreign id beyond the nines).
+ * The buffer is rewritten only for the next round, after the last one's reply: it is no longer
+ * being written to the socket then.
  */
 export class XReadEncoder {
   #segments = new Map<string, Buffer>();
-  /** Reused across rounds: the segments of the round being encoded. */
-  readonly #scratch: Buffer[] = [];
+  #wire: Buffer | undefined;
+  readonly #topics: string[] = [];
+  /** The id written in each slot, and where its text starts in `#wire`. */
+  readonly #ids: string[] = [];
+  readonly #idAt: number[] = [];
+  readonly #idle: boolean[] = [];
+  #forceRebuild = false;
 
   /** Topics whose key segment is held now (bounded by about twice the topics of the last round). */
   get cachedTopics(): number {
     return this.#segments.size;
   }
 
+  /** Slots of the request in hand (the last round's topics, idle ones included). */
+  get slots(): number {
+    return this.#topics.length;
+  }
+
+  /** The next round is rebuilt without its idle slots. */
+  dropIdle(): void {
+    this.#forceRebuild = true;
+  }
+
   encode(cursors: ReadonlyMap<string, StreamId>, count: number, blockMs: number): Buffer {
-    const head = `*${2 * cursors.size + 6}\r\n$5\r\nXREAD\r\n$5\r\nCOUNT\r\n${bulk(String(count))}$5\r\nBLOCK\r\n${bulk(String(blockMs))}$7\r\nSTREAMS\r\n`;
-    const scratch = this.#scratch;
-    let size = head.length;
-    let n = 0;
+    if (this.#forceRebuild || !this.#patch(cursors)) this.#rebuild(cursors);
+    this.#forceRebuild = false;
+    const wire = this.#wire!;
+    const head = `*${2 * this.#topics.length + 6}\r\n$5\r\nXREAD\r\n$5\r\nCOUNT\r\n${bulk(String(count))}$5\r\nBLOCK\r\n${bulk(String(blockMs))}$7\r\nSTREAMS\r\n`;
+    const start = HEAD_ROOM - head.length;
+    wire.write(head, start, 'latin1');
+    return wire.subarray(start);
+  }
+
+  /** Rewrites the moved ids of the request in hand; false when it cannot serve `cursors`. */
+  #patch(cursors: ReadonlyMap<string, StreamId>): boolean {
+    const wire = this.#wire;
+    if (wire === undefined) return false;
+    const topics = this.#topics;
+    const ids = this.#ids;
+    let present = 0;
+    for (let i = 0; i < topics.length; i++) {
+      let id = cursors.get(topics[i]!);
+      if (id !== undefined) {
+        present++;
+        this.#idle[i] = false;
+      } else if (this.#idle[i]) continue;
+      else {
+        const unreachable = unreachableLike(ids[i]!);
+        if (unreachable === undefined) return false;
+        id = unreachable;
+        this.#idle[i] = true;
+      }
+      const held = ids[i]!;
+      if (id === held) continue;
+      if (id.length !== held.length) return false;
+      writeAscii(wire, this.#idAt[i]!, id);
+      ids[i] = id;
+    }
+    // a topic the request does not hold yet, or mostly idle slots
+    return present === cursors.size && topics.length - present <= Math.max(256, present);
+  }
+
+  #rebuild(cursors: ReadonlyMap<string, StreamId>): void {
+    const topics = this.#topics;
+    const ids = this.#ids;
+    topics.length = 0;
+    ids.length = 0;
+    this.#idAt.length = 0;
+    this.#idle.length = 0;
+    let size = HEAD_ROOM;
     for (const [topic, id] of cursors) {
-      const segment = this.#segment(topic);
-      scratch[n++] = segment;
-      size += segment.length + bulkSize(id.length);
+      topics.push(topic);
+      ids.push(id);
+      this.#idle.push(false);
+      size += this.#segment(topic).length + bulkSize(id.length);
     }
     const wire = Buffer.allocUnsafe(size);
-    let at = wire.write(head, 0, 'latin1');
-    for (let i = 0; i < n; i++) {
-      wire.set(scratch[i]!, at);
-      at += scratch[i]!.length;
+    let at = HEAD_ROOM;
+    for (const topic of topics) {
+      const segment = this.#segments.get(topic)!;
+      wire.set(segment, at);
+      at += segment.length;
     }
-    // Stream ids are ASCII (digits and one dash): one byte per character.
-    for (const id of cursors.values()) at = writeAsciiBulk(wire, at, id);
-    scratch.length = 0;
+    for (const id of ids) {
+      at = writeBulkHeader(wire, at, id.length);
+      this.#idAt.push(at);
+      at = writeAscii(wire, at, id);
+      wire[at++] = CR;
+      wire[at++] = LF;
+    }
+    this.#wire = wire;
     if (this.#segments.size > 2 * cursors.size + 1_024) this.#forgetAllBut(cursors);
-    return wire;
   }
 
   #segment(topic: string): Buffer {
@@ -78,6 +152,18 @@ export class XReadCommand extends Command {
   }
 }
 
+/**
+ * An id as long as `id` that no entry appended with `*` reaches: every digit a nine, when its
+ * `ms` part has the 13 digits of today's clock (9999999999999 ms is in the year 2286); reading
+ * after it returns nothing. `undefined` for a shorter `ms` part (`0-0`: nines would be in the past).
+ */
+function unreachableLike(id: string): string | undefined {
+  if (id.indexOf('-') < 13) return undefined;
+  let out = '';
+  for (let i = 0; i < id.length; i++) out += id.charCodeAt(i) === DASH ? '-' : '9';
+  return out;
+}
+
 function bulk(ascii: string): string {
   return `$${ascii.length}\r\n${ascii}\r\n`;
 }
@@ -88,12 +174,12 @@ function bulkSize(length: number): number {
 }
 
 const DOLLAR = 36;
+const DASH = 45;
 const CR = 13;
 const LF = 10;
 const ZERO = 48;
 
-function writeAsciiBulk(wire: Buffer, at: number, text: string): number {
-  const length = text.length;
+function writeBulkHeader(wire: Buffer, at: number, length: number): number {
   wire[at++] = DOLLAR;
   if (length >= 10) {
     if (length >= 100) wire[at++] = ZERO + Math.floor(length / 100);
@@ -102,8 +188,11 @@ function writeAsciiBulk(wire: Buffer, at: number, text: string): number {
   wire[at++] = ZERO + (length % 10);
   wire[at++] = CR;
   wire[at++] = LF;
-  for (let i = 0; i < length; i++) wire[at++] = text.charCodeAt(i);
-  wire[at++] = CR;
-  wire[at++] = LF;
+  return at;
+}
+
+/** Writes ASCII text (a stream id: digits and one dash) one byte per character. */
+function writeAscii(wire: Buffer, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) wire[at++] = text.charCodeAt(i);
   return at;
 }

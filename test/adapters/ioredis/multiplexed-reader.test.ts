@@ -258,6 +258,29 @@ describe('multiplexed reader', () => {
     await local.close();
   });
 
+  it('a topic whose reader went away, then got a foreign entry with a far-future id, does not make the reader spin', async () => {
+    const prefix = uniquePrefix();
+    const [gone, live] = [`${prefix}task:gone`, `${prefix}task:live`];
+    await append(gone, 'zero');
+    const [zero] = await repo.read(gone, '0-0', { count: 1 });
+    // one round holds both topics (`gone` after a real id); then `gone`'s reader is served and does
+    // not come back, while `live` keeps its read pending: the next rounds hold `gone` as an idle slot
+    const pending = repo.read(live, '0-0', { blockMs: 15_000 });
+    const served = repo.read(gone, zero!.id, { blockMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 50));
+    await append(gone, 'first');
+    const [first] = await served;
+    await new Promise((r) => setTimeout(r, 50));
+    // an id past the all-nines one the request may hold for `gone`'s idle slot
+    await admin.xadd(gone, `9999999999999-${'9'.repeat(first!.id.split('-')[1]!.length)}0`, 'v', 'foreign');
+    await new Promise((r) => setTimeout(r, 50));
+    const before = await calls('xread');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await calls('xread')).toBeLessThan(before + 10);
+    await append(live, 'live');
+    expect((await pending).map((e) => e.fields['v'])).toEqual(['live']);
+  });
+
   it('issues no XREAD while nobody waits (idle costs nothing)', async () => {
     await new Promise((r) => setTimeout(r, 100));
     const before = await calls('xread');

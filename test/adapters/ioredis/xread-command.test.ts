@@ -42,4 +42,67 @@ describe('XReadEncoder', () => {
     const cursors = round('b', 50);
     expect(encoder.encode(cursors, 7, 9).equals(ioredisWire(cursors, 7, 9))).toBe(true);
   });
+
+  it('over changing rounds, writes a valid XREAD holding every cursor exactly, idle slots only past any real id, and a bounded number of slots', async () => {
+    const ms = fc.bigInt({ min: 10n ** 12n, max: 10n ** 13n - 1n }).map(String);
+    const id = fc.oneof(fc.constant('0-0'), fc.tuple(ms, fc.nat({ max: 120 })).map(([m, q]) => `${m}-${q}`));
+    const round = fc.dictionary(fc.constantFrom(...Array.from({ length: 40 }, (_, i) => `t${i}`)), id, { minKeys: 1 });
+    await assertWithSeed(
+      'XREAD rounds',
+      fc.property(fc.array(round, { minLength: 1, maxLength: 25 }), fc.array(fc.boolean(), { maxLength: 25 }), (rounds, drops) => {
+        const encoder = new XReadEncoder();
+        rounds.forEach((cursorsObject, r) => {
+          if (drops[r] === true) encoder.dropIdle();
+          const cursors = new Map(Object.entries(cursorsObject));
+          const wire = encoder.encode(cursors, 100, 5_000 + r);
+          const args = parseRespArray(wire);
+          expect(args.slice(0, 6)).toEqual(['XREAD', 'COUNT', '100', 'BLOCK', String(5_000 + r), 'STREAMS']);
+          const rest = args.slice(6);
+          const keys = rest.slice(0, rest.length / 2);
+          const ids = rest.slice(rest.length / 2);
+          expect(new Set(keys).size).toBe(keys.length);
+          keys.forEach((key, i) => {
+            const held = cursors.get(key);
+            if (held !== undefined) expect(ids[i]).toBe(held);
+            else expect(ids[i]).toMatch(/^9{13,}-9+$/);
+          });
+          for (const key of cursors.keys()) expect(keys).toContain(key);
+          expect(keys.length).toBeLessThanOrEqual(cursors.size + Math.max(256, cursors.size));
+          // and the framing is exactly ioredis's for those arguments
+          expect(wire.equals(ioredisWire(new Map(keys.map((k, i) => [k, ids[i]!])), 100, 5_000 + r))).toBe(true);
+        });
+      }),
+      300,
+    );
+  });
+
+  it('a round with the last round\'s topics keeps their slots; a reader a moment late keeps its slot, idle', () => {
+    const encoder = new XReadEncoder();
+    const cursors = new Map([['a', '1764765123456-0'], ['b', '1764765123456-1'], ['c', '1764765123999-0']]);
+    encoder.encode(cursors, 100, 5_000);
+    cursors.set('a', '1764765124000-0');
+    cursors.delete('b');
+    const args = parseRespArray(encoder.encode(cursors, 100, 5_000));
+    expect(args.slice(6)).toEqual(['a', 'b', 'c', '1764765124000-0', '9999999999999-9', '1764765123999-0']);
+    encoder.dropIdle();
+    expect(parseRespArray(encoder.encode(cursors, 100, 5_000)).slice(6)).toEqual(['a', 'c', '1764765124000-0', '1764765123999-0']);
+  });
 });
+
+/** The bulk strings of one RESP array (a request), as text. */
+function parseRespArray(wire: Buffer): string[] {
+  const text = wire.toString('latin1');
+  const lines = (at: number) => text.indexOf('\r\n', at);
+  let at = lines(0) + 2;
+  const count = Number(text.slice(1, at - 2));
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const end = lines(at);
+    const length = Number(text.slice(at + 1, end));
+    out.push(wire.subarray(end + 2, end + 2 + length).toString('utf8'));
+    at = end + 2 + length + 2;
+  }
+  expect(at).toBe(wire.length);
+  return out;
+}
+
