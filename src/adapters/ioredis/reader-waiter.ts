@@ -71,9 +71,3 @@ export function readsAny(waiter: Waiter, plan: ReadonlyMap<string, StreamId>): b
   for (const topic of waiter.cursors.keys()) if (plan.has(topic)) return true;
   return false;
 }
-
-/** Keeps the lowest cursor per topic in `cursors`. */
-export function lowest(cursors: Map<string, StreamId>, topic: string, id: StreamId): void {
-  const held = cursors.get(topic);
-  if (held === undefined || compareCanonicalStreamIds(id, held) < 0) cursors.set(topic, id);
-}
