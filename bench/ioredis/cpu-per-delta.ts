@@ -3,8 +3,8 @@
  * one run on the same load (default 1,000 tasks x 20 deltas/s, `per_token`, one subscriber per
  * task, all in one process): the raw baseline (`raw-baseline.ts`: auto-pipelined `XADD` read back
  * by one `XREAD BLOCK` loop), one append script call per append (`batchAppends: false`), and the
- * appends of one tick batched into multi-append calls, flushed after the current microtasks or on
- * `setImmediate`. The variants run interleaved, `BENCH_ROUNDS` times each; read the ratios to raw.
+ * appends of one tick batched into multi-append calls, flushed after the current microtasks, on
+ * `setImmediate`, or adaptively (microtasks while no call is in flight, else `setImmediate`: the default). The variants run interleaved, `BENCH_ROUNDS` times each; read the ratios to raw.
  * Run: npx tsx bench/ioredis/cpu-per-delta.ts  (BENCH_SECONDS default 5, BENCH_TASKS 1000, BENCH_ROUNDS 2)
  */
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
@@ -43,6 +43,7 @@ const VARIANTS: readonly { readonly name: string; readonly flush: AppendFlush | 
   { name: 'one call per append', flush: undefined },
   { name: 'batched, microtask', flush: 'microtask' },
   { name: 'batched, setImmediate', flush: 'immediate' },
+  { name: 'batched, adaptive (default)', flush: 'adaptive' },
 ];
 
 export async function runCpuPerDelta(url: string, options: { tasks: number; seconds: number; rounds: number; rate?: number }): Promise<Row[]> {

@@ -4,8 +4,13 @@ import type { AppendRequest, AppendResult } from '../../ports/stream-repository.
 /** Appends per multi-append script call. */
 export const MAX_APPENDS_PER_CALL = 64;
 
-/** When the appends collected so far leave: after the current microtasks, or after the current event-loop phase. */
-export type AppendFlush = 'microtask' | 'immediate';
+/**
+ * When the appends collected so far leave: after the current microtasks; after the current
+ * event-loop phase; or `adaptive` (the repository's default): after the current microtasks while
+ * no call is waiting for its reply (nothing to share a call with: the append leaves at once),
+ * else after the phase, so that under load the appends of a whole turn share calls.
+ */
+export type AppendFlush = 'microtask' | 'immediate' | 'adaptive';
 
 /** Sends one multi-append call (`append-many.lua`) and resolves with its raw reply. */
 export type SendAppendMany = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
@@ -31,8 +36,7 @@ interface PendingCall {
 }
 
 /**
- * Collects the appends issued in one tick (with `immediate`, the repository's default: one
- * event-loop turn; with `microtask`: until the current microtasks have run), to any topics of
+ * Collects the appends issued in one tick (see {@link AppendFlush}), to any topics of
  * one Redis server, into multi-append script calls of up to `maxAppends` appends each, sent in
  * issue order on one connection.
  * Consecutive appends with the same `maxLen` and `ttlSeconds` share a call; a change starts the
@@ -44,7 +48,7 @@ export class AppendBatcher {
   readonly #send: SendAppendMany;
   readonly #options: AppendBatcherOptions;
   readonly #maxAppends: number;
-  readonly #schedule: (flush: () => void) => void;
+  readonly #flushMode: AppendFlush;
   #pending: PendingCall[] = [];
   #scheduled = false;
   readonly #inFlight = new Set<Promise<void>>();
@@ -54,7 +58,7 @@ export class AppendBatcher {
     this.#send = send;
     this.#options = options;
     this.#maxAppends = options.maxAppends;
-    this.#schedule = options.flush === 'microtask' ? queueMicrotask : (fn) => setImmediate(fn);
+    this.#flushMode = options.flush;
   }
 
   /**
@@ -73,7 +77,9 @@ export class AppendBatcher {
     const promise = new Promise<AppendResult>((resolve, reject) => waiters.push({ resolve, reject }));
     if (!this.#scheduled) {
       this.#scheduled = true;
-      this.#schedule(this.#flush);
+      const mode = this.#flushMode;
+      if (mode === 'microtask' || (mode === 'adaptive' && this.#inFlight.size === 0)) queueMicrotask(this.#flush);
+      else setImmediate(this.#flush);
     }
     return promise;
   }

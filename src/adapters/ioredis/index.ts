@@ -25,10 +25,13 @@ export interface IoredisRepositoryOptions extends IoredisConnectionOptions {
   /** Redis Cluster only: with blocking reads on several slots of one node, how long each polling round blocks, in ms. @default 20 */
   readonly clusterPollMs?: number;
   /**
-   * Appends issued in the same event-loop turn, to any topics, share one script call (up to 64
-   * appends per call, each still atomic and failing alone; sent on `setImmediate`, so an append
-   * waits at most for the rest of the turn); `false`: one script call per append. A Redis
-   * Cluster always sends one call per append (the keys of one call must share a hash slot).
+   * Appends issued together, to any topics, share one script call (up to 64 appends per call,
+   * each still atomic and failing alone). While no call waits for its reply, an append leaves
+   * once the current microtasks have run (the appends of one synchronous burst share it); while
+   * one does, appends wait for the end of the event-loop turn and the turn's appends share calls.
+   * So a quiet process adds no delay and a busy one sends a call per turn, not per append.
+   * `false`: one script call per append. A Redis Cluster always sends one call per append (the
+   * keys of one call must share a hash slot).
    * @default true
    */
   readonly batchAppends?: boolean;
@@ -85,6 +88,6 @@ export function createIoredisRepository(options: IoredisRepositoryOptions = {}):
     defaultReadCount,
     maxBlockMs,
     clusterPollMs,
-    appendBatch: options.batchAppends === false ? undefined : { maxAppends: MAX_APPENDS_PER_CALL, flush: 'immediate' },
+    appendBatch: options.batchAppends === false ? undefined : { maxAppends: MAX_APPENDS_PER_CALL, flush: 'adaptive' },
   });
 }

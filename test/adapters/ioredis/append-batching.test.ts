@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createIoredisRepository, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
-import { MAX_APPENDS_PER_CALL } from '../../../src/adapters/ioredis/append-batcher.js';
+import { AppendBatcher, MAX_APPENDS_PER_CALL, type AppendFlush } from '../../../src/adapters/ioredis/append-batcher.js';
+import { defineAppendManyCommand } from '../../../src/adapters/ioredis/append-command.js';
 import { TaskStreamError } from '../../../src/domain/errors.js';
 import type { AppendRequest } from '../../../src/ports/stream-repository.js';
 import { startRedis, uniquePrefix, type TestRedis } from '../../helpers/redis-server.js';
@@ -51,15 +52,47 @@ describe('ioredis: appends issued in one tick share script calls', () => {
     await single.close();
   });
 
-  it('appends issued in one event-loop turn, at different microtask depths, share one call', async () => {
+  it('adaptive flush: with no call in flight an append is sent before the turn ends; while one is in flight, at the end of the turn', async () => {
+    const p = uniquePrefix();
+    const log: string[] = [];
+    const send = defineAppendManyCommand(admin);
+    const batcher = (flush: AppendFlush) =>
+      new AppendBatcher(
+        (keys, args) => {
+          log.push(`send ${keys.length / 2}`);
+          return send(keys, args);
+        },
+        { maxAppends: MAX_APPENDS_PER_CALL, flush, mapError: (err) => err, onTtlFailed: () => undefined },
+      );
+    const adaptive = batcher('adaptive');
+    setImmediate(() => log.push('end of turn'));
+    const first = adaptive.append(one(`${p}a`, 1), `${p}producers:a`);
+    await Promise.resolve();
+    await Promise.resolve();
+    // in flight now: the next appends of this turn wait for its end, and leave together
+    const more = [adaptive.append(one(`${p}b`, 1), `${p}producers:b`), adaptive.append(one(`${p}c`, 1), `${p}producers:c`)];
+    await Promise.all([first, ...more]);
+    expect(log).toEqual(['send 1', 'end of turn', 'send 2']);
+    log.length = 0;
+    // 'immediate' always waits for the end of the turn
+    const immediate = batcher('immediate');
+    setImmediate(() => log.push('end of turn'));
+    await immediate.append(one(`${p}d`, 1), `${p}producers:d`);
+    expect(log).toEqual(['end of turn', 'send 1']);
+    expect(await values(`${p}c`)).toEqual(['1']);
+  });
+
+  it('while a call is in flight, appends issued in one event-loop turn, at different microtask depths, share one call', async () => {
     const p = uniquePrefix();
     const later = async (i: number, depth: number) => {
       for (let d = 0; d < depth; d++) await Promise.resolve();
       return repo.append(one(`${p}${i}`, 1));
     };
     const before = await scriptCalls();
-    await Promise.all([later(0, 0), later(1, 3), later(2, 10)]);
-    expect(await scriptCalls()).toBe(before + 1);
+    const first = repo.append(one(`${p}first`, 1));
+    await Promise.resolve(); // the first call leaves now: nothing else was in flight
+    await Promise.all([first, later(0, 0), later(1, 3), later(2, 10)]);
+    expect(await scriptCalls()).toBe(before + 2);
   });
 
   it('an append to a key of the wrong type rejects alone (BACKEND_COMMAND, WRONGTYPE); the others of its call are written', async () => {

@@ -1,0 +1,11 @@
+import { Redis } from 'ioredis';
+import { startRedis } from '../../test/helpers/redis-server.js';
+import { runLatency } from './latency.js';
+import { commandStats, statsDiff } from './support.js';
+const server = await startRedis();
+const admin = new Redis(server.url);
+const before = await commandStats(admin);
+const r = await runLatency(server.url, { tasks: 1000, seconds: 5, coalesce: 'per_token' });
+const d = statsDiff(before, await commandStats(admin));
+console.log({ xread: d.get('xread'), evalsha: d.get('evalsha'), unblock: d.get('client|unblock'), p50: r.p50Ms, p99: r.p99Ms, cpu: r.cpuUsPerDelta });
+admin.disconnect(); await server.stop(); process.exit(0);
