@@ -1,6 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
 import { APPEND_LUA, APPEND_SHA } from '../shared/append-script.js';
-import { APPEND_MANY_LUA, APPEND_MANY_SHA } from '../shared/append-many-script.js';
 
 /** The append script as an ioredis command; the name carries the script's hash so two script versions never share one. */
 const COMMAND_NAME = `taskstreamAppend_${APPEND_SHA.slice(0, 12)}`;
@@ -24,16 +23,4 @@ export function defineAppendCommand(client: Redis | Cluster): (keys: readonly [s
   const holder = client as unknown as Record<string, AppendCommand | undefined>;
   if (typeof holder[COMMAND_NAME] !== 'function') client.defineCommand(COMMAND_NAME, { numberOfKeys: 2, lua: APPEND_LUA });
   return (keys, args) => (holder[COMMAND_NAME] as AppendCommand).call(client, keys[0], keys[1], args);
-}
-
-const MANY_COMMAND_NAME = `taskstreamAppendMany_${APPEND_MANY_SHA.slice(0, 12)}`;
-
-/**
- * Makes the multi-append script (`append-many.lua`) a command of `client`, loaded per connection
- * like {@link defineAppendCommand}'s, and returns a function that sends one call.
- */
-export function defineAppendManyCommand(client: Redis | Cluster): (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown> {
-  const holder = client as unknown as Record<string, AppendCommand | undefined>;
-  if (typeof holder[MANY_COMMAND_NAME] !== 'function') client.defineCommand(MANY_COMMAND_NAME, { lua: APPEND_MANY_LUA });
-  return (keys, args) => (holder[MANY_COMMAND_NAME] as AppendCommand).call(client, keys.length, keys, args);
 }

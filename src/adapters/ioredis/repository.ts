@@ -15,7 +15,9 @@ import type { Logger } from '../../ports/logger.js';
 import { TaskStreamError } from '../../domain/errors.js';
 import { assertStreamId, compareStreamIds, parseStreamId, ZERO_ID, type StreamId } from '../../domain/stream-id.js';
 import { appendArgs, parseAppendReply, type AppendReply } from '../shared/append-script.js';
-import { defineAppendCommand, defineAppendManyCommand } from './append-command.js';
+import { defineAppendCommand } from './append-command.js';
+import { scriptSender } from './script-call.js';
+import { APPEND_MANY_LUA, APPEND_MANY_SHA } from '../shared/append-many-script.js';
 import { AppendBatcher, type AppendFlush } from './append-batcher.js';
 import { requireIntegerArgument } from '../../domain/validation.js';
 import { closeConnection, type ResolvedConnection } from './connection.js';
@@ -67,7 +69,7 @@ export class IoredisRepository implements StreamRepository {
     this.#batcher =
       batch === undefined
         ? undefined
-        : new AppendBatcher(defineAppendManyCommand(connection.command), {
+        : new AppendBatcher(scriptSender(connection.command as Redis, APPEND_MANY_LUA, APPEND_MANY_SHA), {
             ...batch,
             mapError: (err) => toTaskStreamError(err, 'append'),
             onTtlFailed: (topic, ttlSeconds) => this.#warnTtlFailed(topic, ttlSeconds),

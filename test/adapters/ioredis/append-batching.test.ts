@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createIoredisRepository, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
 import { AppendBatcher, MAX_APPENDS_PER_CALL, type AppendFlush } from '../../../src/adapters/ioredis/append-batcher.js';
-import { defineAppendManyCommand } from '../../../src/adapters/ioredis/append-command.js';
+import { scriptSender } from '../../../src/adapters/ioredis/script-call.js';
+import { APPEND_MANY_LUA, APPEND_MANY_SHA } from '../../../src/adapters/shared/append-many-script.js';
 import { TaskStreamError } from '../../../src/domain/errors.js';
 import type { AppendRequest } from '../../../src/ports/stream-repository.js';
 import { startRedis, uniquePrefix, type TestRedis } from '../../helpers/redis-server.js';
@@ -55,7 +56,7 @@ describe('ioredis: appends issued in one tick share script calls', () => {
   it('adaptive flush: with no call in flight an append is sent before the turn ends; while one is in flight, at the end of the turn', async () => {
     const p = uniquePrefix();
     const log: string[] = [];
-    const send = defineAppendManyCommand(admin);
+    const send = scriptSender(admin, APPEND_MANY_LUA, APPEND_MANY_SHA);
     const batcher = (flush: AppendFlush) =>
       new AppendBatcher(
         (keys, args) => {

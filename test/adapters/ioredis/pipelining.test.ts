@@ -3,21 +3,30 @@ import { Redis, type Cluster } from 'ioredis';
 import { createIoredisRepository, type IoredisRepository } from '../../../src/adapters/ioredis/index.js';
 import { startCluster, startRedis, uniquePrefix, type TestCluster, type TestRedis } from '../../helpers/redis-server.js';
 
-/** Counts the writes ioredis makes on a connection's socket (instrumentation only: Redis is real). */
+/**
+ * Counts the writes that reach a connection's socket: each `_write` or `_writev` of the stream
+ * (a run of `write()` calls while the socket is corked reaches it as one `_writev`).
+ * Instrumentation only: Redis is real.
+ */
 function countWrites(connection: Redis): { readonly count: number; restore(): void } {
-  const stream = connection.stream;
-  const original = stream.write;
+  const stream = connection.stream as unknown as Record<'_write' | '_writev', ((...args: unknown[]) => unknown) | undefined>;
+  const originals = { _write: stream._write, _writev: stream._writev };
   let count = 0;
-  stream.write = function (this: typeof stream, ...args: Parameters<typeof original>) {
-    count++;
-    return original.apply(this, args);
-  } as typeof original;
+  for (const name of ['_write', '_writev'] as const) {
+    const original = originals[name];
+    if (original === undefined) continue;
+    stream[name] = function (this: unknown, ...args: unknown[]) {
+      count++;
+      return original.apply(this, args);
+    };
+  }
   return {
     get count() {
       return count;
     },
     restore: () => {
-      stream.write = original;
+      stream._write = originals._write;
+      stream._writev = originals._writev;
     },
   };
 }
