@@ -5,6 +5,7 @@ import type { TaskEvent } from '../../../src/domain/events.js';
 import { createSubscriber } from '../../../src/defaults.js';
 import { silentLogger } from '../../helpers/silent-logger.js';
 import { consume, seqs, settle, setup, status, TASK } from './harness.js';
+import { RECENT_DECODE_BYTES, RECENT_DECODES, recentDecodeBytes } from '../../../src/domain/subscriber/shared-decode.js';
 
 // How entries become items: decoded once per codec for all the subscriptions that read the same
 // entry object, and only a terminal task_updated ends an untilTerminal subscription.
@@ -39,6 +40,28 @@ describe('shared decoding, per codec', () => {
     expect([first.decodes(), second.decodes()]).toEqual([2, 2]);
     for (const s of subscriptions) s.close();
     await Promise.all(runs.map((r) => r.finished));
+  });
+});
+
+describe('shared decoding holds only recent decodes', () => {
+  it('an entry read again after many others is decoded again, and the bytes held stay within the budget', async () => {
+    const counted = shifted(0);
+    const { subscriber, append } = setup({ subscriber: { codec: counted.codec } });
+    const big = 'x'.repeat(200_000);
+    const events: TaskEvent[] = Array.from({ length: RECENT_DECODES + 60 }, (_, i) => ({ type: 'task_updated', seq: i + 1, status: 'RUNNING', fields: { pad: big } }));
+    await append(events);
+    const read = async () => {
+      const run = consume(subscriber.open(TASK, { lastEventId: '0-0', limit: events.length }));
+      await run.finished;
+      return run.items.length;
+    };
+    expect(await read()).toBe(events.length);
+    expect(counted.decodes()).toBe(events.length);
+    expect(recentDecodeBytes(counted.codec)).toBeLessThanOrEqual(RECENT_DECODE_BYTES);
+    expect(recentDecodeBytes(counted.codec)).toBeGreaterThan(0);
+    // the memory backend keeps its entries: reading them all again decodes them again (nothing old was held)
+    expect(await read()).toBe(events.length);
+    expect(counted.decodes()).toBe(2 * events.length);
   });
 });
 
