@@ -23,8 +23,8 @@ export interface MultiplexedReaderOptions {
   readonly unblock: (clientId: number) => Promise<number>;
   /** Looks a connection's id up by client name (`CLIENT LIST`), after a reconnect re-sent the in-flight read. */
   readonly clientIdByName: (name: string) => Promise<number | undefined>;
-  /** Topics with different groups cannot share one `XREAD` (Redis Cluster slots); a single server uses one group. */
-  readonly groupOf: (topic: string) => number;
+  /** Topics with different groups cannot share one `XREAD` (Redis Cluster slots); `undefined`: one group (a single server). */
+  readonly groupOf: ((topic: string) => number) | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Longest single `XREAD BLOCK`; waiters time out on their own timers. */
@@ -56,6 +56,12 @@ export class MultiplexedReader {
   readonly #byTopic = new Map<string, Waiter | Set<Waiter>>();
   /** The current round's plan: topic → the cursor it is read after (see {@link #plan}). */
   readonly #planCursors = new Map<string, StreamId>();
+  /** Topics whose waiters changed since the last plan. */
+  readonly #changed = new Set<string>();
+  /** The topics of `#changed` as the last plan took them (reused). */
+  readonly #changedList: string[] = [];
+  #maxCount = 1;
+  #latestDeadline = 0;
   readonly #name = `taskstream-reader:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   #connection: Redis | undefined;
   #readyCount = 0;
@@ -102,6 +108,8 @@ export class MultiplexedReader {
 
   #add(waiter: Waiter): void {
     this.#waiters.add(waiter);
+    if (waiter.count > this.#maxCount) this.#maxCount = waiter.count;
+    if (waiter.deadline > this.#latestDeadline) this.#latestDeadline = waiter.deadline;
     if (waiter.cursors === undefined) this.#addToTopic(waiter.topic!, waiter);
     else for (const topic of waiter.cursors.keys()) this.#addToTopic(topic, waiter);
     this.#armTimer(waiter.deadline);
@@ -122,6 +130,7 @@ export class MultiplexedReader {
 
   // A topic's waiters: the waiter itself when it is the only one (the usual case: no Set per read).
   #addToTopic(topic: string, waiter: Waiter): void {
+    this.#changed.add(topic);
     const held = this.#byTopic.get(topic);
     if (held === undefined) this.#byTopic.set(topic, waiter);
     else if (held instanceof Waiter) this.#byTopic.set(topic, new Set([held, waiter]));
@@ -129,6 +138,7 @@ export class MultiplexedReader {
   }
 
   #removeFromTopic(topic: string, waiter: Waiter): void {
+    this.#changed.add(topic);
     const held = this.#byTopic.get(topic);
     if (held === waiter) this.#byTopic.delete(topic);
     else if (held instanceof Set) {
@@ -141,7 +151,11 @@ export class MultiplexedReader {
     if (!this.#waiters.delete(waiter)) return;
     if (waiter.cursors === undefined) this.#removeFromTopic(waiter.topic!, waiter);
     else for (const topic of waiter.cursors.keys()) this.#removeFromTopic(topic, waiter);
-    if (this.#waiters.size === 0) this.#disarmTimer();
+    if (this.#waiters.size === 0) {
+      this.#disarmTimer();
+      // nobody waits: the round in flight (it may block up to a deadline that has left) ends now
+      if (this.#round !== null) void this.#interrupt(this.#round.epoch);
+    }
     if (waiter.signal !== undefined) this.#aborts.unwatch(waiter.signal, waiter);
     if (result instanceof TaskStreamError) waiter.reject(result);
     else waiter.resolve(result);
@@ -258,39 +272,28 @@ export class MultiplexedReader {
   }
 
   /**
-   * The next round: the lowest cursor per topic waited on, the largest count, and a block time
-   * up to the last deadline. The cursors live in one Map for the reader's life, updated in place
-   * (no new Map per round: at 1,000 topics that was ~50 KB of hash table every round); it is only
-   * changed here, between rounds, so during a round it is that round's plan.
+   * The next round: the lowest cursor per topic waited on, the largest count, and a block time up
+   * to the latest deadline. The cursors live in one Map for the reader's life, updated in place
+   * for the topics whose waiters changed since the last round (`#changed`), so a round costs what
+   * the active topics cost, not every subscribed one; the Map only changes here, between rounds,
+   * so during a round it is that round's plan. The count is the largest any waiter asked for so
+   * far (a waiter never gets more than its own), the deadline the latest one seen (when the last
+   * waiter leaves, the round is interrupted).
    */
   #plan(): RoundPlan {
     const cursors = this.#planCursors;
-    this.#byTopic.forEach(this.#planTopic);
-    if (cursors.size > this.#byTopic.size) {
-      for (const topic of cursors.keys()) if (!this.#byTopic.has(topic)) cursors.delete(topic);
+    const changed = this.#changedList;
+    changed.length = 0;
+    for (const topic of this.#changed) {
+      changed.push(topic);
+      const held = this.#byTopic.get(topic);
+      if (held === undefined) cursors.delete(topic);
+      else cursors.set(topic, lowestCursor(held, topic));
     }
-    let count = 1;
-    let deadline = 0;
-    for (const waiter of this.#waiters) {
-      if (waiter.count > count) count = waiter.count;
-      if (waiter.deadline > deadline) deadline = waiter.deadline;
-    }
-    const remaining = deadline - this.#options.clock.now();
-    return { cursors, count, blockMs: Math.max(1, Math.min(this.#options.maxBlockMs, remaining)) };
+    this.#changed.clear();
+    const remaining = this.#latestDeadline - this.#options.clock.now();
+    return { cursors, changed, count: this.#maxCount, blockMs: Math.max(1, Math.min(this.#options.maxBlockMs, remaining)) };
   }
-
-  readonly #planTopic = (held: Waiter | Set<Waiter>, topic: string): void => {
-    if (held instanceof Waiter) {
-      this.#planCursors.set(topic, held.cursorOf(topic)!);
-      return;
-    }
-    let low: StreamId | undefined;
-    for (const waiter of held) {
-      const cursor = waiter.cursorOf(topic)!;
-      if (low === undefined || compareCanonicalStreamIds(cursor, low) < 0) low = cursor;
-    }
-    this.#planCursors.set(topic, low!);
-  };
 
   /**
    * Hands each waiter the entries after its cursor. A topic's entries start after the round's
@@ -363,4 +366,15 @@ export class MultiplexedReader {
       });
     }
   }
+}
+
+/** The lowest cursor for `topic` of its waiters. */
+function lowestCursor(held: Waiter | Set<Waiter>, topic: string): StreamId {
+  if (held instanceof Waiter) return held.cursorOf(topic)!;
+  let low: StreamId | undefined;
+  for (const waiter of held) {
+    const cursor = waiter.cursorOf(topic)!;
+    if (low === undefined || compareCanonicalStreamIds(cursor, low) < 0) low = cursor;
+  }
+  return low!;
 }

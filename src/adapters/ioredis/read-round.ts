@@ -8,6 +8,8 @@ import { XReadCommand, type XReadEncoder } from './xread-command.js';
 /** One round of the multiplexed reader: the lowest cursor per topic, the largest count, the block time. */
 export interface RoundPlan {
   readonly cursors: Map<string, StreamId>;
+  /** The topics whose cursor may differ from the last round's (the rest are unchanged). */
+  readonly changed: readonly string[];
   readonly count: number;
   readonly blockMs: number;
 }
@@ -21,14 +23,14 @@ export interface RoundPlan {
 export async function readRound(
   conn: Redis,
   plan: RoundPlan,
-  groupOf: (topic: string) => number,
+  groupOf: ((topic: string) => number) | undefined,
   rotation: number,
   multiGroupPollMs: number,
   encoder: XReadEncoder,
 ): Promise<TopicEntries[]> {
-  if (oneGroup(plan.cursors, groupOf)) {
+  if (groupOf === undefined || oneGroup(plan.cursors, groupOf)) {
     // The usual case (one server): one request encoded straight into a buffer, no grouping.
-    const command = new XReadCommand(encoder.encode(plan.cursors, plan.count, plan.blockMs), plan.blockMs);
+    const command = new XReadCommand(encoder.encode(plan.cursors, plan.changed, plan.count, plan.blockMs), plan.blockMs);
     return parseXRead(await conn.sendCommand(command));
   }
   const groups = groupBy(plan.cursors.keys(), groupOf);

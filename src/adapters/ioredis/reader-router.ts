@@ -120,7 +120,7 @@ export class ReaderRouter {
           if (client === undefined) return 0;
           return Number(await client.call('CLIENT', 'UNBLOCK', clientId));
         },
-        groupOf: connection.isCluster ? slotOf : () => 0,
+        groupOf: connection.isCluster ? slotOf : undefined,
       });
       this.#readers.set(node, reader);
     }

@@ -23,9 +23,9 @@ describe('XReadEncoder', () => {
       fc.property(rounds, fc.nat({ max: 100_000 }), fc.integer({ min: 1, max: 10_000_000 }), (pairs, count, blockMs) => {
         const cursors = new Map(pairs);
         const encoder = new XReadEncoder();
-        expect(encoder.encode(cursors, count, blockMs).equals(ioredisWire(cursors, count, blockMs))).toBe(true);
+        expect(encoder.encode(cursors, cursors.keys(), count, blockMs).equals(ioredisWire(cursors, count, blockMs))).toBe(true);
         // the second round reuses the key segments and must write the same bytes
-        expect(encoder.encode(cursors, count, blockMs).equals(ioredisWire(cursors, count, blockMs))).toBe(true);
+        expect(encoder.encode(cursors, cursors.keys(), count, blockMs).equals(ioredisWire(cursors, count, blockMs))).toBe(true);
       }),
       300,
     );
@@ -34,13 +34,17 @@ describe('XReadEncoder', () => {
   it('holds key segments for about the topics read lately, not every topic ever read', () => {
     const encoder = new XReadEncoder();
     const round = (name: string, size: number) => new Map(Array.from({ length: size }, (_, i) => [`${name}:t${i}`, '1-0'] as const));
-    encoder.encode(round('a', 3_000), 100, 5_000);
+    const first = round('a', 3_000);
+    encoder.encode(first, first.keys(), 100, 5_000);
     expect(encoder.cachedTopics).toBe(3_000);
-    for (let i = 0; i < 5; i++) encoder.encode(round(`small${i}`, 10), 100, 5_000);
+    for (let i = 0; i < 5; i++) {
+      const small = round(`small${i}`, 10);
+      encoder.encode(small, small.keys(), 100, 5_000);
+    }
     expect(encoder.cachedTopics).toBeLessThanOrEqual(2 * 10 + 1_024);
     // and a round after the cache was pruned still writes what ioredis writes
     const cursors = round('b', 50);
-    expect(encoder.encode(cursors, 7, 9).equals(ioredisWire(cursors, 7, 9))).toBe(true);
+    expect(encoder.encode(cursors, cursors.keys(), 7, 9).equals(ioredisWire(cursors, 7, 9))).toBe(true);
   });
 
   it('over changing rounds, writes a valid XREAD holding every cursor exactly, idle slots only past any real id, and a bounded number of slots', async () => {
@@ -51,10 +55,14 @@ describe('XReadEncoder', () => {
       'XREAD rounds',
       fc.property(fc.array(round, { minLength: 1, maxLength: 25 }), fc.array(fc.boolean(), { maxLength: 25 }), (rounds, drops) => {
         const encoder = new XReadEncoder();
+        let previous = new Map<string, string>();
         rounds.forEach((cursorsObject, r) => {
           if (drops[r] === true) encoder.dropIdle();
           const cursors = new Map(Object.entries(cursorsObject));
-          const wire = encoder.encode(cursors, 100, 5_000 + r);
+          // exactly the topics the reader would name: added, moved or gone since the last round
+          const changed = [...new Set([...previous.keys(), ...cursors.keys()])].filter((t) => previous.get(t) !== cursors.get(t));
+          previous = cursors;
+          const wire = encoder.encode(cursors, changed, 100, 5_000 + r);
           const args = parseRespArray(wire);
           expect(args.slice(0, 6)).toEqual(['XREAD', 'COUNT', '100', 'BLOCK', String(5_000 + r), 'STREAMS']);
           const rest = args.slice(6);
@@ -79,13 +87,13 @@ describe('XReadEncoder', () => {
   it('a round with the last round\'s topics keeps their slots; a reader a moment late keeps its slot, idle', () => {
     const encoder = new XReadEncoder();
     const cursors = new Map([['a', '1764765123456-0'], ['b', '1764765123456-1'], ['c', '1764765123999-0']]);
-    encoder.encode(cursors, 100, 5_000);
+    encoder.encode(cursors, cursors.keys(), 100, 5_000);
     cursors.set('a', '1764765124000-0');
     cursors.delete('b');
-    const args = parseRespArray(encoder.encode(cursors, 100, 5_000));
+    const args = parseRespArray(encoder.encode(cursors, ['a', 'b'], 100, 5_000));
     expect(args.slice(6)).toEqual(['a', 'b', 'c', '1764765124000-0', '9999999999999-9', '1764765123999-0']);
     encoder.dropIdle();
-    expect(parseRespArray(encoder.encode(cursors, 100, 5_000)).slice(6)).toEqual(['a', 'c', '1764765124000-0', '1764765123999-0']);
+    expect(parseRespArray(encoder.encode(cursors, [], 100, 5_000)).slice(6)).toEqual(['a', 'c', '1764765124000-0', '1764765123999-0']);
   });
 });
 
