@@ -49,7 +49,6 @@ export class SubscriptionIterator implements AsyncIterator<SubscriptionItem, voi
   #madeAt = 0;
   #taken = 0;
   #terminalTaken = false;
-  #finished = false;
   #pending: Promise<IteratorResult<SubscriptionItem, void>> | undefined;
   #blocking = false;
   #options: ReadOptions = {};
@@ -62,7 +61,7 @@ export class SubscriptionIterator implements AsyncIterator<SubscriptionItem, voi
   next(): Promise<IteratorResult<SubscriptionItem, void>> {
     const pending = this.#pending;
     if (pending !== undefined) return pending.then(this.#again, this.#again);
-    if (this.#finished) return Promise.resolve(DONE);
+    // ended in any way (finishing closes the subscription, so its signal is aborted too)
     if (this.#mustEnd()) {
       this.#finish();
       return Promise.resolve(DONE);
@@ -91,7 +90,6 @@ export class SubscriptionIterator implements AsyncIterator<SubscriptionItem, voi
   }
 
   #finish(): void {
-    this.#finished = true;
     this.#entries = NONE;
     this.#made.length = 0;
     this.#host.close();

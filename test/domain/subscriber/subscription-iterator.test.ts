@@ -86,4 +86,17 @@ describe('subscription iteration: a read is handed out item by item', () => {
     expect((run.state.error as TaskStreamError).code).toBe('BACKEND_COMMAND');
     expect(await run.iterator.next()).toEqual({ done: true, value: undefined });
   });
+
+  it('close() while a call waits for a start that keeps failing ends that call quietly (done), not with ABORTED', async () => {
+    const { subscriber } = setup({
+      wrap: (inner) => wrapRepository(inner, { tailId: () => Promise.reject(new TaskStreamError('BACKEND_UNAVAILABLE', 'down')) }),
+    });
+    const subscription = subscriber.open(TASK);
+    const iterator = subscription[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    await settle();
+    subscription.close();
+    expect(await pending).toEqual({ done: true, value: undefined });
+    await expect(subscription.ready).rejects.toMatchObject({ code: 'ABORTED' });
+  });
 });
