@@ -99,4 +99,17 @@ describe('subscription iteration: a read is handed out item by item', () => {
     expect(await pending).toEqual({ done: true, value: undefined });
     await expect(subscription.ready).rejects.toMatchObject({ code: 'ABORTED' });
   });
+
+  it('close() while a call waits for a failed read\'s retry ends that call quietly (done), not with ABORTED', async () => {
+    const { subscriber } = setup({
+      wrap: (inner) => wrapRepository(inner, { read: () => Promise.reject(new TaskStreamError('BACKEND_UNAVAILABLE', 'down')) }),
+    });
+    const subscription = subscriber.open(TASK);
+    await subscription.ready;
+    const iterator = subscription[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    await settle(); // the read failed; the retry waits on the clock
+    subscription.close();
+    expect(await pending).toEqual({ done: true, value: undefined });
+  });
 });
