@@ -33,6 +33,8 @@ export async function readRound(
     const command = new XReadCommand(encoder.encode(plan.cursors, plan.changed, plan.count, plan.blockMs), plan.blockMs);
     return parseXRead(await conn.sendCommand(command));
   }
+  // the `changed` list is relative to the last encoded request, which this round does not update
+  encoder.invalidate();
   const groups = groupBy(plan.cursors.keys(), groupOf);
   const args = (topics: string[], blockMs: number | undefined): (string | number)[] => [
     'COUNT', plan.count,

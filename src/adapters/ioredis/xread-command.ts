@@ -47,6 +47,11 @@ export class XReadEncoder {
     this.#forceRebuild = true;
   }
 
+  /** A round went out another way (Redis Cluster's per-slot reads): the next one is rebuilt from its cursors. */
+  invalidate(): void {
+    this.#forceRebuild = true;
+  }
+
   /**
    * The request for `cursors`; `changed` names every topic whose cursor may differ from the last
    * call's (added, moved or gone): the others are taken as they were.

@@ -84,6 +84,16 @@ describe('XReadEncoder', () => {
     );
   });
 
+  it('after invalidate() (a round sent another way) the next request holds the current cursors, whatever changed says', () => {
+    const encoder = new XReadEncoder();
+    const cursors = new Map([['a', '1764765123456-0'], ['b', '1764765123456-1']]);
+    encoder.encode(cursors, cursors.keys(), 100, 5_000);
+    cursors.set('a', '1764765199999-0');
+    cursors.set('b', '1764765199999-1');
+    encoder.invalidate();
+    expect(parseRespArray(encoder.encode(cursors, [], 100, 5_000)).slice(6)).toEqual(['a', 'b', '1764765199999-0', '1764765199999-1']);
+  });
+
   it('a round with the last round\'s topics keeps their slots; a reader a moment late keeps its slot, idle', () => {
     const encoder = new XReadEncoder();
     const cursors = new Map([['a', '1764765123456-0'], ['b', '1764765123456-1'], ['c', '1764765123999-0']]);
