@@ -1,4 +1,5 @@
 import { Command, type Redis } from 'ioredis';
+import { bulkSize, writeBulk } from './resp-bulk.js';
 
 /** Bytes kept free before a call's arguments for its `EVALSHA` header. */
 const HEAD_ROOM = 80;
@@ -100,33 +101,4 @@ export function encodeCall(keys: readonly string[], args: readonly (string | num
   for (const key of keys) at = writeBulk(wire, at, key, lengths[n++]!);
   for (const arg of args) at = writeBulk(wire, at, typeof arg === 'string' ? arg : String(arg), lengths[n++]!);
   return { wire, count: 1 + keys.length + args.length };
-}
-
-function bulkSize(bytes: number): number {
-  return 1 + digits(bytes) + 2 + bytes + 2;
-}
-
-function digits(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
-  return d;
-}
-
-function writeBulk(wire: Buffer, at: number, text: string, bytes: number): number {
-  wire[at++] = 36; // $
-  const d = digits(bytes);
-  for (let i = d - 1, n = bytes; i >= 0; i--, n = Math.floor(n / 10)) wire[at + i] = 48 + (n % 10);
-  at += d;
-  wire[at++] = 13;
-  wire[at++] = 10;
-  if (bytes === text.length && bytes <= 64) {
-    // ASCII (as many bytes as characters) and short: a loop is cheaper than a native write
-    for (let i = 0; i < bytes; i++) wire[at++] = text.charCodeAt(i);
-  } else if (bytes > 0) at += wire.write(text, at, 'utf8');
-  wire[at++] = 13;
-  wire[at++] = 10;
-  return at;
 }

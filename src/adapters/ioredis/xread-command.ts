@@ -1,8 +1,12 @@
 import { Command } from 'ioredis';
 import type { StreamId } from '../../domain/stream-id.js';
+import { bulkSize, writeAscii, writeBulkHeader } from './resp-bulk.js';
 
 /** Bytes kept free before the body for the round's header (`*n`, `COUNT c`, `BLOCK ms`, `STREAMS`). */
 const HEAD_ROOM = 128;
+const DASH = 45;
+const CR = 13;
+const LF = 10;
 
 /**
  * Encodes the multiplexed reader's rounds, `XREAD COUNT c BLOCK ms STREAMS k1..kn id1..idn` over
@@ -187,33 +191,4 @@ function unreachableLike(id: string): string | undefined {
 
 function bulk(ascii: string): string {
   return `$${ascii.length}\r\n${ascii}\r\n`;
-}
-
-/** Bytes of a bulk string of `length` bytes: `$`, the length's digits (a stream id has at most 41 characters), CRLF, the text, CRLF. */
-function bulkSize(length: number): number {
-  return 1 + (length < 10 ? 1 : length < 100 ? 2 : 3) + 2 + length + 2;
-}
-
-const DOLLAR = 36;
-const DASH = 45;
-const CR = 13;
-const LF = 10;
-const ZERO = 48;
-
-function writeBulkHeader(wire: Buffer, at: number, length: number): number {
-  wire[at++] = DOLLAR;
-  if (length >= 10) {
-    if (length >= 100) wire[at++] = ZERO + Math.floor(length / 100);
-    wire[at++] = ZERO + (Math.floor(length / 10) % 10);
-  }
-  wire[at++] = ZERO + (length % 10);
-  wire[at++] = CR;
-  wire[at++] = LF;
-  return at;
-}
-
-/** Writes ASCII text (a stream id: digits and one dash) one byte per character. */
-function writeAscii(wire: Buffer, at: number, text: string): number {
-  for (let i = 0; i < text.length; i++) wire[at++] = text.charCodeAt(i);
-  return at;
 }
